@@ -1,0 +1,58 @@
+"""recommender: match brands with social-media creators by niche.
+
+The package import is light: the heavy parts (torch, sentence-transformers,
+FAISS) load on first use.
+
+>>> from recommender import Recommender, BrandBrief  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "Catalog": "catalog",
+    "load_catalog": "catalog",
+    "Tier": "tiers",
+    "TierScheme": "tiers",
+    "TIER_PRESETS": "tiers",
+    "EngagementModel": "engagement",
+    "score_engagement": "engagement",
+    "BrandBrief": "brief",
+    "load_briefs": "brief",
+    "Encoder": "encoder",
+    "RankingWeights": "ranking",
+    "Recommender": "recommender",
+    "RecommenderError": "errors",
+    "CatalogError": "errors",
+    "ValidationError": "errors",
+    "IndexMismatchError": "errors",
+    "NotBuiltError": "errors",
+}
+
+__all__ = sorted(_EXPORTS) + ["__version__"]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .brief import BrandBrief, load_briefs
+    from .catalog import Catalog, load_catalog
+    from .encoder import Encoder
+    from .engagement import EngagementModel, score_engagement
+    from .errors import CatalogError, IndexMismatchError, NotBuiltError, RecommenderError, ValidationError
+    from .ranking import RankingWeights
+    from .recommender import Recommender
+    from .tiers import TIER_PRESETS, Tier, TierScheme
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'recommender' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

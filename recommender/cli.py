@@ -1,0 +1,172 @@
+"""Command line: ``recommender summary|build|recommend|batch|evaluate``.
+
+Each command is a thin shell over the Python API; errors a user can fix are
+printed as one clear line (exit code 2), not a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+__all__ = ["main"]
+
+logger = logging.getLogger("recommender.cli")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``recommender`` console script."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from .errors import RecommenderError
+
+    try:
+        return args.func(args)
+    except (RecommenderError, ValueError, FileNotFoundError, FileExistsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="recommender", description="Match brands with creators by niche.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress at INFO level")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("summary", help="validate a catalog and print creators, posts and engagement per tier and niche")
+    _catalog_args(p)
+    p.add_argument("--tiers", default="default", help="tier preset (default, micro-10k-50k, micro-1k-100k)")
+    p.add_argument("--rejected", type=Path, help="lenient mode: write the rejected-rows report to this CSV")
+    p.set_defaults(func=_summary)
+
+    p = sub.add_parser("build", help="embed a catalog and save a recommender directory")
+    _catalog_args(p)
+    p.add_argument("--out", required=True, type=Path, help="directory to write (replaced atomically)")
+    p.add_argument("--model", default="default", help="sentence-transformers model name or path (default: bundled all-MiniLM-L6-v2)")
+    p.add_argument("--precision", choices=["fp32", "bf16"], default="fp32", help="encoder precision (bf16: faster on CPUs with AVX-512 BF16)")
+    p.add_argument("--tiers", default="default", help="tier preset (default, micro-10k-50k, micro-1k-100k)")
+    p.add_argument("--cache-dir", type=Path, default=None, help="embedding cache folder: rebuilds embed only new text")
+    p.set_defaults(func=_build)
+
+    p = sub.add_parser("recommend", help="print the best creators for one free-text brief")
+    p.add_argument("--index", required=True, type=Path, help="directory written by 'recommender build'")
+    p.add_argument("--brief", required=True, help="the brand, its values and audience, in free text")
+    p.add_argument("--name", default="brief", help="brand name shown in the output")
+    p.add_argument("--keyword", action="append", default=[], help="keyword to match (repeatable)")
+    p.add_argument("--exclude-keyword", action="append", default=[], help="leave out creators mentioning this (repeatable)")
+    p.add_argument("--tier", action="append", default=[], help="allowed tier (repeatable)")
+    p.add_argument("--platform", action="append", default=[], help="allowed platform (repeatable)")
+    p.add_argument("--country", action="append", default=[], help="allowed country (repeatable)")
+    p.add_argument("--min-followers", type=int)
+    p.add_argument("--max-followers", type=int)
+    p.add_argument("--min-engagement-rate", type=float, help="e.g. 0.02 for 2%%")
+    p.add_argument("-k", type=int, default=10, help="number of creators (default 10)")
+    p.add_argument("--out", type=Path, help="also write the full table (.csv or .parquet)")
+    p.set_defaults(func=_recommend)
+
+    p = sub.add_parser("batch", help="recommend for many briefs (JSON Lines or YAML) into one CSV or Parquet file")
+    p.add_argument("--index", required=True, type=Path, help="directory written by 'recommender build'")
+    p.add_argument("--briefs", required=True, type=Path, help="briefs, one JSON object per line (or a YAML list)")
+    p.add_argument("--out", required=True, type=Path, help="output .csv or .parquet")
+    p.add_argument("-k", type=int, default=100, help="creators per brief (default 100)")
+    p.set_defaults(func=_batch)
+    return parser
+
+
+def _catalog_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--creators", required=True, type=Path, help="creators file (.csv, .parquet, .jsonl)")
+    p.add_argument("--posts", type=Path, help="posts file (.csv, .parquet, .jsonl)")
+    p.add_argument("--lenient", action="store_true", help="keep valid rows and report rejected ones instead of failing")
+
+
+def _summary(args: argparse.Namespace) -> int:
+    from .catalog import load_catalog
+    from .summary import format_summary
+
+    catalog = load_catalog(args.creators, args.posts, mode="lenient" if args.lenient else "strict", tiers=args.tiers)
+    print(format_summary(catalog.summary()))
+    if len(catalog.rejected):
+        print(f"\n{len(catalog.rejected)} problem(s) in rejected rows, e.g.:\n  " + "\n  ".join(catalog.rejected["message"].head(10)))
+        if args.rejected:
+            catalog.rejected.to_csv(args.rejected, index=False)
+            print(f"Full report: {args.rejected}")
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .encoder import Encoder
+    from .recommender import Recommender
+
+    started = time.perf_counter()
+    encoder = Encoder(args.model, precision=args.precision, cache_dir=args.cache_dir)
+    rec = Recommender.build(args.creators, args.posts, mode="lenient" if args.lenient else "strict",
+                            encoder=encoder, tiers=args.tiers)
+    rec.save(args.out)
+    rejected = 0 if rec.rejected_ is None else rec.rejected_[["source", "row"]].drop_duplicates().shape[0]
+    print(f"Built {rec!r} in {time.perf_counter() - started:.1f}s -> {args.out}"
+          + (f" ({rejected} rows rejected; run 'recommender summary --lenient' for the report)" if rejected else ""))
+    return 0
+
+
+def _recommend(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .brief import BrandBrief
+    from .recommender import Recommender
+
+    rec = Recommender.load(args.index)
+    brief = BrandBrief(
+        name=args.name, description=args.brief, keywords=args.keyword, exclude_keywords=args.exclude_keyword,
+        tiers=args.tier, platforms=args.platform, countries=args.country, min_followers=args.min_followers,
+        max_followers=args.max_followers, min_engagement_rate=args.min_engagement_rate,
+    )
+    results = rec.recommend(brief, k=args.k)
+    if args.out:
+        _write(results, args.out)
+    shown = results[["rank", "creator_id", "handle", "tier", "followers", "score", "semantic", "engagement_score"]]
+    with pd.option_context("display.width", 160, "display.max_columns", 20):
+        print(shown.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    print("\nWhy:")
+    for row in results.itertuples():
+        print(f"{row.rank:>3}. {row.handle or row.creator_id}: {row.reasons}")
+    return 0
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from .brief import load_briefs
+    from .recommender import Recommender
+
+    _check_output(args.out)
+    briefs = load_briefs(args.briefs)
+    rec = Recommender.load(args.index)
+    started = time.perf_counter()
+    results = rec.recommend_batch(briefs, k=args.k, progress=True if sys.stderr.isatty() else None)
+    _write(results, args.out)
+    print(f"Wrote {len(results)} rows for {len(briefs)} briefs to {args.out} in {time.perf_counter() - started:.1f}s.")
+    return 0
+
+
+def _check_output(path: Path) -> None:
+    if path.suffix.lower() not in (".csv", ".parquet"):
+        raise ValueError(f"--out {path}: expected a .csv or .parquet file name, got '{path.suffix or '(none)'}'.")
+
+
+def _write(frame, path: Path) -> None:  # noqa: ANN001
+    import os
+
+    _check_output(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    if path.suffix.lower() == ".csv":
+        frame.to_csv(tmp, index=False)
+    else:
+        frame.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,489 @@
+"""The Recommender: build from a catalog, recommend creators for brand briefs, save, load.
+
+This module wires the parts together; the parts themselves live in
+:mod:`~recommender.catalog` (data), :mod:`~recommender.encoder` (text to
+vectors), :mod:`~recommender.profiles` (creator vectors), :mod:`~recommender.index`
+(search), :mod:`~recommender.filters` (hard filters), :mod:`~recommender.ranking`
+(scores) and :mod:`~recommender.persistence` (files).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Iterable, Literal, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import persistence as store
+from .brief import BrandBrief
+from .catalog import Catalog, load_catalog
+from .encoder import Encoder
+from .engagement import EngagementModel, score_engagement
+from .errors import IndexMismatchError, NotBuiltError
+from .filters import brief_mask, keyword_mask
+from .index import IndexConfig, VectorIndex
+from .profiles import Representation, creator_vectors
+from .ranking import RankingWeights, blend, engagement_reason, semantic_scores, top_post_similarity
+from .tables import TableSource
+from .tiers import Tier, TierScheme
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Recommender"]
+
+BriefLike = BrandBrief | Mapping[str, Any] | str
+RESULT_COLUMNS = [
+    "brief_id", "brief_name", "rank", "creator_id", "handle", "platform", "tier", "followers", "score",
+    "semantic", "similarity", "post_evidence", "engagement_score", "engagement_rate", "reasons", "matched_posts",
+]
+
+
+class Recommender:
+    """Rank creators for brand briefs by semantic fit and fair engagement.
+
+    The constructor only stores settings; :meth:`fit` (or :meth:`build`) learns
+    from a catalog, :meth:`load` reads a saved one.
+
+    Parameters
+    ----------
+    encoder : Encoder or str
+        An :class:`~recommender.encoder.Encoder`, or a model name/path for one.
+    tiers : TierScheme or str
+        Tier scheme or preset name.
+    representation : Representation
+        How bios and captions combine into creator vectors.
+    weights : RankingWeights
+        Weights of the blended score.
+    engagement : EngagementModel
+        Settings of the fair engagement estimate.
+    index : IndexConfig
+        Index type and search settings.
+    candidates : int
+        Minimum number of nearest creators re-scored per brief (more when ``k`` is larger).
+
+    Examples
+    --------
+    >>> rec = Recommender.build(creators="data/creators.csv", posts="data/posts.csv")  # doctest: +SKIP
+    >>> rec.recommend(BrandBrief(name="GreenSprout", description="plant-based snacks"), k=5)  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        *,
+        encoder: Encoder | str = "default",
+        tiers: TierScheme | str = "default",
+        representation: Representation = Representation(),
+        weights: RankingWeights = RankingWeights(),
+        engagement: EngagementModel = EngagementModel(),
+        index: IndexConfig = IndexConfig(),
+        candidates: int = 200,
+    ) -> None:
+        self.encoder = encoder
+        self.tiers = tiers
+        self.representation = representation
+        self.weights = weights
+        self.engagement = engagement
+        self.index = index
+        self.candidates = candidates
+
+    # ------------------------------------------------------------------ build
+    @classmethod
+    def build(
+        cls,
+        creators: TableSource,
+        posts: TableSource | None = None,
+        *,
+        mode: Literal["strict", "lenient"] = "strict",
+        **settings: Any,
+    ) -> "Recommender":
+        """Load a catalog and fit a recommender on it in one call.
+
+        ``settings`` are the constructor's keyword arguments.
+        """
+        recommender = cls(**settings)
+        catalog = load_catalog(creators, posts, mode=mode, tiers=recommender.tier_scheme)
+        return recommender.fit(catalog)
+
+    @property
+    def tier_scheme(self) -> TierScheme:
+        """The tier scheme in use."""
+        return TierScheme.preset(self.tiers) if isinstance(self.tiers, str) else self.tiers
+
+    def fit(
+        self,
+        catalog: Catalog,
+        *,
+        bio_vectors: np.ndarray | None = None,
+        post_vectors: np.ndarray | None = None,
+    ) -> "Recommender":
+        """Embed the catalog (unless vectors are given) and build the index.
+
+        Parameters
+        ----------
+        catalog : Catalog
+        bio_vectors, post_vectors : ndarray, optional
+            Precomputed unit vectors aligned with ``catalog.creators`` and
+            ``catalog.posts``, e.g. computed on a GPU elsewhere. Skips encoding.
+        """
+        self.encoder_ = self.encoder if isinstance(self.encoder, Encoder) else Encoder(self.encoder)
+        catalog = catalog.with_tiers(self.tier_scheme)
+        self.creators_ = catalog.creators.reset_index(drop=True)
+        self.rejected_ = catalog.rejected
+        position = pd.Series(np.arange(len(self.creators_)), index=self.creators_["creator_id"])
+        owner = position.loc[catalog.posts["creator_id"]].to_numpy()
+        order = np.argsort(owner, kind="stable")
+        self.posts_ = catalog.posts.iloc[order].reset_index(drop=True)
+        self.post_owner_ = owner[order]
+        if bio_vectors is None:
+            bio_vectors = self.encoder_.encode(self.creators_["bio"].tolist())
+        if post_vectors is None:
+            post_vectors = self.encoder_.encode(self.posts_["caption"].tolist())
+        else:
+            post_vectors = np.asarray(post_vectors)[order]
+        self.bio_vectors_ = self._checked(bio_vectors, len(self.creators_), "bio_vectors")
+        self.post_vectors_ = self._checked(post_vectors, len(self.posts_), "post_vectors")
+        self._refresh()
+        self.index_ = VectorIndex(config=self.index).build(self.creator_vectors_)
+        return self
+
+    def _checked(self, vectors: np.ndarray, rows: int, name: str) -> np.ndarray:
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if vectors.ndim != 2 or vectors.shape[0] != rows:
+            raise ValueError(f"The '{name}' parameter of Recommender.fit must have shape ({rows}, dim). "
+                             f"Got {vectors.shape} instead.")
+        return vectors
+
+    def _refresh(self) -> None:
+        """Recompute what derives from the tables: creator vectors, engagement, text for filters."""
+        self.creator_vectors_ = creator_vectors(
+            self.bio_vectors_, self.post_vectors_, self.post_owner_, self.representation
+        )
+        alive = np.ones(len(self.creators_), dtype=bool)
+        if hasattr(self, "index_"):
+            alive[: len(self.index_.alive_)] = self.index_.alive_
+        self.engagement_ = score_engagement(
+            self.creators_[alive], self.posts_[alive[self.post_owner_]], self.tier_scheme, self.engagement
+        ).reindex(self.creators_["creator_id"]).reset_index(drop=True)
+        self.post_offsets_ = np.searchsorted(self.post_owner_, np.arange(len(self.creators_) + 1))
+        self._all_text = None
+
+    # -------------------------------------------------------------- recommend
+    def recommend(self, brief: BriefLike, *, k: int = 10) -> pd.DataFrame:
+        """Top-``k`` creators for one brief, best first; see :meth:`recommend_batch` for columns."""
+        return self.recommend_batch([brief], k=k)
+
+    def recommend_batch(self, briefs: Iterable[BriefLike], *, k: int = 100, progress: bool | None = None) -> pd.DataFrame:
+        """Top-``k`` creators for each brief.
+
+        Parameters
+        ----------
+        briefs : iterable of BrandBrief, mapping or str
+            A str is a free-text description.
+        k : int
+            Results per brief. Every brief gets ``min(k, creators passing its filters)`` rows.
+        progress : bool, optional
+            Show a progress bar over briefs (default: when there are many and the session is interactive).
+
+        Returns
+        -------
+        DataFrame
+            One row per (brief, creator): ``brief_id``, ``brief_name``, ``rank``,
+            ``creator_id``, ``handle``, ``platform``, ``tier``, ``followers``,
+            ``score`` (blended), ``semantic`` (fit), ``similarity`` (creator-vector
+            cosine), ``post_evidence`` (mean cosine of best posts), ``engagement_score``
+            (within-tier percentile), ``engagement_rate`` (fair rate), ``reasons`` and
+            ``matched_posts`` (post ids, best first).
+        """
+        self._require_fitted()
+        if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
+            raise ValueError(f"The 'k' parameter of Recommender.recommend must be an int >= 1. Got {k!r} instead.")
+        briefs = [_as_brief(b, i) for i, b in enumerate(briefs, start=1)]
+        if not briefs:
+            return pd.DataFrame(columns=RESULT_COLUMNS)
+        queries = self._encode_queries(briefs)
+        frames = []
+        for brief, query in _progress(list(zip(briefs, queries)), progress, "briefs"):
+            mask = self._mask(brief)
+            frames.append(self._rank(brief, query, mask, int(k)))
+        return pd.concat(frames, ignore_index=True)
+
+    def _encode_queries(self, briefs: Sequence[BrandBrief]) -> np.ndarray:
+        vectors = self.encoder_.encode([b.query_text for b in briefs])
+        if vectors.shape[1] != self.creator_vectors_.shape[1]:
+            raise IndexMismatchError(
+                f"The encoder {self.encoder_.model!r} gives vectors of dimension {vectors.shape[1]}, "
+                f"but the index holds dimension {self.creator_vectors_.shape[1]}; use the model it was built with."
+            )
+        return vectors
+
+    def _mask(self, brief: BrandBrief) -> np.ndarray | None:
+        mask = brief_mask(
+            brief, self.creators_, scheme=self.tier_scheme,
+            fair_rate=self.engagement_["engagement_rate_shrunk"].to_numpy(), all_text=self._texts(),
+        )
+        return None if mask.all() else mask
+
+    def _texts(self) -> pd.Series:
+        if self._all_text is None:
+            captions = self.posts_.groupby(self.post_owner_)["caption"].agg(" ".join)
+            captions = captions.reindex(np.arange(len(self.creators_)), fill_value="")
+            self._all_text = self.creators_["bio"].fillna("") + " " + captions.to_numpy()
+        return self._all_text
+
+    def _rank(self, brief: BrandBrief, query: np.ndarray, mask: np.ndarray | None, k: int) -> pd.DataFrame:
+        fetch = max(self.candidates, 3 * k)
+        sims, positions = self.index_.search(query[None, :], fetch, allowed=mask)
+        sims, positions = sims[0], positions[0]
+        post_rows, local_owner = self._posts_of(positions)
+        post_sims = self.post_vectors_[post_rows] @ query
+        evidence = top_post_similarity(post_sims, local_owner, len(positions), self.weights.evidence_posts)
+        semantic = semantic_scores(sims, evidence, self.weights.evidence)
+        engagement = self.engagement_["engagement_score"].to_numpy()[positions]
+        scores = blend(semantic, engagement, self.weights)
+        order = np.lexsort((positions, -scores))[:k]
+        return self._results(brief, query, positions[order], scores[order], semantic[order], sims[order],
+                             evidence[order], post_rows, local_owner, post_sims, order)
+
+    def _posts_of(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        starts, ends = self.post_offsets_[positions], self.post_offsets_[positions + 1]
+        counts = ends - starts
+        local = np.repeat(np.arange(len(positions)), counts)
+        rows = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts) + np.arange(counts.sum())
+        return rows.astype(np.int64), local
+
+    def _results(self, brief, query, positions, scores, semantic, sims, evidence, post_rows, local_owner,
+                 post_sims, order) -> pd.DataFrame:  # noqa: ANN001
+        creators = self.creators_.iloc[positions]
+        engagement = self.engagement_.iloc[positions]
+        reasons, matched = [], []
+        for slot, local in enumerate(order):
+            mine = np.flatnonzero(local_owner == local)
+            best = mine[np.argsort(-post_sims[mine], kind="stable")][:2]
+            reasons.append(self._reason(brief, query, positions[slot], post_rows[best], post_sims[best],
+                                        creators.iloc[slot], engagement.iloc[slot]))
+            matched.append(";".join(self.posts_["post_id"].iloc[post_rows[best]].astype(str)))
+        return pd.DataFrame({
+            "brief_id": brief.brief_id,
+            "brief_name": brief.name,
+            "rank": np.arange(1, len(positions) + 1),
+            "creator_id": creators["creator_id"].to_numpy(),
+            "handle": creators["handle"].to_numpy(),
+            "platform": creators["platform"].to_numpy(),
+            "tier": creators["tier"].astype(str).to_numpy(),
+            "followers": creators["followers"].to_numpy(),
+            "score": scores.astype(float),
+            "semantic": semantic.astype(float),
+            "similarity": sims.astype(float),
+            "post_evidence": evidence.astype(float),
+            "engagement_score": engagement["engagement_score"].to_numpy(dtype=float),
+            "engagement_rate": engagement["engagement_rate_shrunk"].to_numpy(dtype=float),
+            "reasons": reasons,
+            "matched_posts": matched,
+        }, columns=RESULT_COLUMNS)
+
+    def _reason(self, brief, query, position, rows, sims, creator, engagement) -> str:  # noqa: ANN001
+        parts = []
+        for row, sim in zip(rows, sims):
+            parts.append(f'post "{_snippet(self.posts_["caption"].iloc[row])}" (fit {sim:.2f})')
+        bio = creator["bio"]
+        if bio.strip():
+            bio_sim = float(self.bio_vectors_[position] @ query)
+            if not parts or bio_sim >= float(sims[0]) - 0.05:
+                parts.insert(0, f'bio "{_snippet(bio)}" (fit {bio_sim:.2f})')
+        if brief.keywords:
+            text = self._texts().iloc[[position]]
+            hits = [kw for kw in brief.keywords if keyword_mask(text, (kw,))[0]]
+            if hits:
+                parts.append("mentions " + ", ".join(hits))
+        parts.append(f"{creator['tier']} tier, {int(creator['followers']):,} followers")
+        parts.append(engagement_reason(float(engagement["engagement_rate"]), float(engagement["tier_median_rate"]),
+                                       float(engagement["engagement_score"]), str(creator["tier"])))
+        return "; ".join(parts)
+
+    # ------------------------------------------------------- incremental edits
+    def add_creators(self, creators: TableSource, posts: TableSource | None = None) -> "Recommender":
+        """Add new creators (and their posts); only their text is embedded."""
+        self._require_fitted()
+        return self._add(load_catalog(creators, posts, tiers=self.tier_scheme))
+
+    def _add(self, new: Catalog) -> "Recommender":
+        clash = sorted(set(new.creators["creator_id"]) & set(self.creators_["creator_id"]))
+        if clash:
+            raise ValueError(f"add_creators: creator_id(s) {clash[:10]} already exist; use update_creators to replace them.")
+        base = len(self.creators_)
+        bio = self.encoder_.encode(new.creators["bio"].tolist())
+        captions = self.encoder_.encode(new.posts["caption"].tolist())
+        owner = base + pd.Series(np.arange(len(new.creators)), index=new.creators["creator_id"]).loc[new.posts["creator_id"]].to_numpy()
+        self.creators_ = pd.concat([self.creators_, new.creators], ignore_index=True)
+        self.bio_vectors_ = np.concatenate([self.bio_vectors_, bio])
+        self.posts_ = pd.concat([self.posts_, new.posts], ignore_index=True)
+        self.post_vectors_ = np.concatenate([self.post_vectors_, captions])
+        self.post_owner_ = np.concatenate([self.post_owner_, owner])
+        order = np.argsort(self.post_owner_, kind="stable")
+        self.posts_, self.post_vectors_, self.post_owner_ = self.posts_.iloc[order].reset_index(drop=True), self.post_vectors_[order], self.post_owner_[order]
+        self._refresh()
+        self.index_.add(self.creator_vectors_[base:])
+        return self
+
+    def remove_creators(self, creator_ids: Iterable[str]) -> "Recommender":
+        """Remove creators: they are never recommended again (rows are kept until a rebuild)."""
+        self._require_fitted()
+        ids = [str(c) for c in creator_ids]
+        live = self.creators_["creator_id"].isin(ids).to_numpy() & self.index_.alive_
+        unknown = sorted(set(ids) - set(self.creators_["creator_id"][live]))
+        if unknown:
+            raise ValueError(f"remove_creators: unknown creator_id(s) {unknown[:10]}.")
+        positions = np.flatnonzero(live)
+        self.index_.remove(positions)
+        # Rows stay (positions index the FAISS file) under a retired id, so the
+        # same id can be added again; they are never returned and not scored.
+        retired = self.creators_.loc[live, "creator_id"] + "#removed"
+        self.creators_.loc[live, "creator_id"] = retired
+        own = np.isin(self.post_owner_, positions)
+        self.posts_.loc[own, "creator_id"] = self.posts_.loc[own, "creator_id"] + "#removed"
+        self._refresh()
+        return self
+
+    def update_creators(self, creators: TableSource, posts: TableSource | None = None) -> "Recommender":
+        """Replace existing creators (and all their posts) by new versions."""
+        new = load_catalog(creators, posts, tiers=self.tier_scheme)
+        present = set(self.creators_["creator_id"])
+        self.remove_creators([c for c in new.creators["creator_id"] if c in present])
+        return self._add(new)
+
+    # ------------------------------------------------------------ persistence
+    def save(self, path: str | Path) -> Path:
+        """Save to a directory (atomically: a failed save leaves the old one intact)."""
+        self._require_fitted()
+        path = Path(path)
+        with store.atomic_directory(path) as tmp:
+            store.save_frame(tmp, "creators", self.creators_)
+            store.save_frame(tmp, "posts", self.posts_)
+            for name in ("bio_vectors", "post_vectors", "post_owner", "creator_vectors"):
+                store.save_array(tmp, name, getattr(self, f"{name}_"))
+            self.index_.save(tmp)
+            store.write_manifest(tmp, self._manifest())
+        logger.info("Saved recommender to %s.", path)
+        return path
+
+    def _manifest(self) -> dict[str, Any]:
+        versions = {}
+        for package in ("recommender", "sentence-transformers", "faiss-cpu", "numpy", "pandas"):
+            try:
+                versions[package] = metadata.version(package)
+            except metadata.PackageNotFoundError:
+                versions[package] = None
+        return {
+            "format_version": store.FORMAT_VERSION,
+            "model": self.encoder_.model,
+            "precision": self.encoder_.precision,
+            "split_hashtags": self.encoder_.split_hashtags,
+            "dimension": int(self.creator_vectors_.shape[1]),
+            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "versions": versions,
+            "counts": {"creators": int(len(self.index_)), "rows": len(self.creators_), "posts": len(self.posts_)},
+            "index_kind": self.index_.kind_,
+            "index": asdict(self.index),
+            "representation": asdict(self.representation),
+            "weights": asdict(self.weights),
+            "engagement": asdict(self.engagement),
+            "tiers": [asdict(t) for t in self.tier_scheme.tiers],
+            "candidates": self.candidates,
+        }
+
+    @classmethod
+    def load(cls, path: str | Path, *, encoder: Encoder | str | None = None) -> "Recommender":
+        """Load a recommender saved by :meth:`save`.
+
+        Parameters
+        ----------
+        encoder : Encoder or str, optional
+            Use this encoder (e.g. with a cache folder) instead of one made from
+            the manifest; it must be the same model.
+
+        Raises
+        ------
+        IndexMismatchError
+            If ``encoder`` is another model, or the files disagree with the manifest.
+        """
+        path = Path(path)
+        manifest = store.read_manifest(path)
+        if encoder is None:
+            encoder = Encoder(manifest["model"], precision=manifest["precision"], split_hashtags=manifest["split_hashtags"])
+        elif not isinstance(encoder, Encoder):
+            encoder = Encoder(encoder)
+        if encoder.model != manifest["model"]:
+            raise IndexMismatchError(
+                f"{path}: built with model {manifest['model']!r} (dimension {manifest['dimension']}), "
+                f"but the encoder given is {encoder.model!r}; load it with the model it was built with, or rebuild."
+            )
+        rec = cls(
+            encoder=encoder,
+            tiers=TierScheme(tuple(Tier(**t) for t in manifest["tiers"])),
+            representation=Representation(**manifest["representation"]),
+            weights=RankingWeights(**manifest["weights"]),
+            engagement=EngagementModel(**manifest["engagement"]),
+            index=IndexConfig(**manifest["index"]),
+            candidates=manifest["candidates"],
+        )
+        rec.encoder_ = encoder
+        rec.creators_ = store.load_frame(path, "creators")
+        rec.posts_ = store.load_frame(path, "posts")
+        rec.rejected_ = None
+        for name in ("bio_vectors", "post_vectors", "post_owner", "creator_vectors"):
+            setattr(rec, f"{name}_", store.load_array(path, name))
+        if rec.creator_vectors_.shape[1] != manifest["dimension"]:
+            raise IndexMismatchError(f"{path}: vectors have dimension {rec.creator_vectors_.shape[1]}, "
+                                     f"the manifest says {manifest['dimension']}; the folder is inconsistent, rebuild it.")
+        rec.creators_["tier"] = pd.Categorical(rec.creators_["tier"], categories=list(rec.tier_scheme.names), ordered=True)
+        rec.engagement_ = score_engagement(rec.creators_, rec.posts_, rec.tier_scheme, rec.engagement).reindex(
+            rec.creators_["creator_id"]).reset_index(drop=True)
+        rec.post_offsets_ = np.searchsorted(rec.post_owner_, np.arange(len(rec.creators_) + 1))
+        rec._all_text = None
+        rec.index_ = VectorIndex.load(path, rec.creator_vectors_, kind=manifest["index_kind"], config=rec.index)
+        return rec
+
+    def _require_fitted(self) -> None:
+        if not hasattr(self, "index_"):
+            raise NotBuiltError("This Recommender is not built yet; call Recommender.build(...), .fit(catalog) "
+                                "or Recommender.load(path) first.")
+
+    def __repr__(self) -> str:
+        if not hasattr(self, "index_"):
+            return "Recommender(not built)"
+        return (f"Recommender({len(self.index_)} creators, {len(self.posts_)} posts, "
+                f"model={self.encoder_.model!r}, index={self.index_.kind_})")
+
+
+def _as_brief(brief: BriefLike, position: int) -> BrandBrief:
+    if isinstance(brief, str):
+        brief = BrandBrief(name="brief", description=brief)
+    elif isinstance(brief, Mapping):
+        brief = BrandBrief.from_dict(brief, where=f"brief {position}")
+    elif not isinstance(brief, BrandBrief):
+        raise TypeError(f"Expected a BrandBrief, a mapping or a str for brief {position}, got {type(brief).__name__}.")
+    if brief.brief_id is None:
+        brief = BrandBrief(**{**brief.__dict__, "brief_id": str(position)})
+    return brief
+
+
+def _snippet(text: str, limit: int = 90) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _progress(items: list, enabled: bool | None, unit: str) -> Iterable:  # noqa: ANN001
+    if enabled is None:
+        import sys
+
+        enabled = len(items) >= 20 and sys.stderr.isatty()
+    if not enabled:
+        return items
+    from tqdm.auto import tqdm
+
+    return tqdm(items, unit=unit)

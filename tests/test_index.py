@@ -1,0 +1,93 @@
+"""The vector index against an exact oracle."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from recommender.index import IndexConfig, VectorIndex, exact_search
+from recommender.profiles import normalise
+
+
+@pytest.fixture
+def clustered(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Vectors drawn around 50 centres, as real embeddings cluster by topic."""
+    centres = normalise(rng.normal(size=(50, 32)))
+    labels = rng.integers(0, 50, size=4000)
+    vectors = normalise(centres[labels] + 0.35 * rng.normal(size=(4000, 32))).astype(np.float32)
+    queries = normalise(centres[rng.integers(0, 50, 40)] + 0.35 * rng.normal(size=(40, 32))).astype(np.float32)
+    return vectors, queries
+
+
+def brute_force(queries: np.ndarray, vectors: np.ndarray, k: int) -> np.ndarray:
+    return np.argsort(-(queries @ vectors.T), axis=1, kind="stable")[:, :k]
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 1000])
+def test_exact_search_matches_brute_force_for_any_chunk_size(clustered, chunk):
+    vectors, queries = clustered
+    scores, positions = exact_search(queries, vectors, 25, chunk=chunk)
+    expected = brute_force(queries, vectors, 25)
+    np.testing.assert_array_equal(positions, expected)
+    assert np.all(np.diff(scores, axis=1) <= 1e-6)
+
+
+def test_exact_search_with_k_larger_than_rows():
+    vectors = normalise(np.eye(3, dtype=np.float32))
+    scores, positions = exact_search(vectors[:1], vectors, 10)
+    assert positions.shape == (1, 3) and positions[0, 0] == 0
+
+
+def test_hnsw_recall_at_100_against_exact_oracle(clustered):
+    vectors, queries = clustered
+    index = VectorIndex(config=IndexConfig(kind="hnsw")).build(vectors)
+    _, found = index.search(queries, 100)
+    truth = brute_force(queries, vectors, 100)
+    recall = np.mean([len(set(f) & set(t)) / 100 for f, t in zip(found, truth)])
+    assert recall >= 0.95, recall
+
+
+def test_auto_picks_exact_when_small_and_hnsw_when_large(clustered):
+    vectors, _ = clustered
+    assert VectorIndex().build(vectors).kind_ == "exact"
+    assert VectorIndex(config=IndexConfig(exact_max_rows=1000)).build(vectors).kind_ == "hnsw"
+
+
+@pytest.mark.parametrize("kind", ["exact", "hnsw"])
+@pytest.mark.parametrize("share", [0.005, 0.03, 0.5])
+def test_filtered_search_returns_min_k_allowed_and_only_allowed(clustered, rng, kind, share):
+    vectors, queries = clustered
+    # exact_subset_rows=0 forces the approximate path with over-fetching and fallback.
+    index = VectorIndex(config=IndexConfig(kind=kind, exact_subset_rows=0)).build(vectors)
+    allowed = rng.random(len(vectors)) < share
+    scores, positions = index.search(queries, 50, allowed=allowed)
+    assert positions.shape == (len(queries), min(50, allowed.sum()))
+    assert allowed[positions].all()
+    assert np.all(np.diff(scores, axis=1) <= 1e-6)
+
+
+def test_filtered_exact_subset_equals_oracle(clustered, rng):
+    vectors, queries = clustered
+    index = VectorIndex(config=IndexConfig(kind="hnsw")).build(vectors)
+    allowed = rng.random(len(vectors)) < 0.1
+    _, positions = index.search(queries, 20, allowed=allowed)
+    subset = np.flatnonzero(allowed)
+    np.testing.assert_array_equal(positions, subset[brute_force(queries, vectors[subset], 20)])
+
+
+def test_removed_rows_never_returned_and_added_rows_found(clustered):
+    vectors, queries = clustered
+    index = VectorIndex().build(vectors[:100])
+    _, before = index.search(queries[:1], 5)
+    index.remove(before[0, :2])
+    _, after = index.search(queries[:1], 5)
+    assert not set(before[0, :2]) & set(after[0])
+    new = index.add(queries[:1])
+    _, again = index.search(queries[:1], 1)
+    assert again[0, 0] == new[0]
+    assert len(index) == 99
+
+
+def test_index_config_rejects_unknown_kind():
+    with pytest.raises(ValueError, match="'kind' parameter of IndexConfig must be 'auto', 'exact' or 'hnsw'. Got 'ivf'"):
+        IndexConfig(kind="ivf")
