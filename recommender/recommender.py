@@ -28,6 +28,7 @@ from .errors import IndexMismatchError, NotBuiltError
 from .filters import brief_mask, keyword_mask
 from .index import IndexConfig, VectorIndex
 from .profiles import Representation, creator_vectors
+from .query import QueryConfig, query_vectors
 from .ranking import RankingWeights, blend, engagement_reason, semantic_scores, top_post_similarity
 from .tables import TableSource
 from .tiers import Tier, TierScheme
@@ -63,6 +64,8 @@ class Recommender:
         Settings of the fair engagement estimate.
     index : IndexConfig
         Index type and search settings.
+    query : QueryConfig
+        How briefs become query vectors (facets, framing removal).
     candidates : int
         Minimum number of nearest creators re-scored per brief (more when ``k`` is larger).
 
@@ -81,6 +84,7 @@ class Recommender:
         weights: RankingWeights = RankingWeights(),
         engagement: EngagementModel = EngagementModel(),
         index: IndexConfig = IndexConfig(),
+        query: QueryConfig = QueryConfig(),
         candidates: int = 200,
     ) -> None:
         self.encoder = encoder
@@ -89,6 +93,7 @@ class Recommender:
         self.weights = weights
         self.engagement = engagement
         self.index = index
+        self.query = query
         self.candidates = candidates
 
     # ------------------------------------------------------------------ build
@@ -213,7 +218,7 @@ class Recommender:
         return pd.concat(frames, ignore_index=True)
 
     def _encode_queries(self, briefs: Sequence[BrandBrief]) -> np.ndarray:
-        vectors = self.encoder_.encode([b.query_text for b in briefs])
+        vectors = query_vectors(briefs, self.encoder_, self.query)
         if vectors.shape[1] != self.creator_vectors_.shape[1]:
             raise IndexMismatchError(
                 f"The encoder {self.encoder_.model!r} gives vectors of dimension {vectors.shape[1]}, "
@@ -392,6 +397,7 @@ class Recommender:
             "representation": asdict(self.representation),
             "weights": asdict(self.weights),
             "engagement": asdict(self.engagement),
+            "query": asdict(self.query),
             "tiers": [asdict(t) for t in self.tier_scheme.tiers],
             "candidates": self.candidates,
         }
@@ -429,6 +435,7 @@ class Recommender:
             weights=RankingWeights(**manifest["weights"]),
             engagement=EngagementModel(**manifest["engagement"]),
             index=IndexConfig(**manifest["index"]),
+            query=QueryConfig(**manifest["query"]),
             candidates=manifest["candidates"],
         )
         rec.encoder_ = encoder
