@@ -74,6 +74,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, type=Path, help="output .csv or .parquet")
     p.add_argument("-k", type=int, default=100, help="creators per brief (default 100)")
     p.set_defaults(func=_batch)
+
+    p = sub.add_parser("evaluate", help="score a saved recommender against judged briefs (nDCG, P, R, MRR, MAP)")
+    p.add_argument("--index", required=True, type=Path, help="directory written by 'recommender build'")
+    p.add_argument("--briefs", required=True, type=Path, help="briefs, one JSON object per line (or a YAML list)")
+    p.add_argument("--qrels", required=True, type=Path, help="judgments: CSV with brief_id, creator_id[, grade]")
+    p.add_argument("-k", type=int, nargs="+", default=[5, 10, 20], help="cut-offs (default 5 10 20)")
+    p.add_argument("--n-bootstrap", type=int, default=1000, help="bootstrap resamples of briefs (default 1000)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default 0)")
+    p.add_argument("--out", type=Path, help="also write the per-brief metrics (.csv or .parquet)")
+    p.set_defaults(func=_evaluate)
     return parser
 
 
@@ -147,6 +157,24 @@ def _batch(args: argparse.Namespace) -> int:
     results = rec.recommend_batch(briefs, k=args.k, progress=True if sys.stderr.isatty() else None)
     _write(results, args.out)
     print(f"Wrote {len(results)} rows for {len(briefs)} briefs to {args.out} in {time.perf_counter() - started:.1f}s.")
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from .brief import load_briefs
+    from .evaluation import evaluate_recommender, format_report, load_qrels
+    from .recommender import Recommender
+
+    if args.out:
+        _check_output(args.out)
+    briefs = load_briefs(args.briefs)
+    qrels = load_qrels(args.qrels)
+    rec = Recommender.load(args.index)
+    report = evaluate_recommender(rec, briefs, qrels, k=args.k, n_bootstrap=args.n_bootstrap, seed=args.seed)
+    print(format_report(report, per_brief=True))
+    if args.out:
+        _write(report.per_brief, args.out)
+        print(f"\nWrote per-brief metrics for {len(report.per_brief)} briefs to {args.out}.")
     return 0
 
 

@@ -56,12 +56,19 @@ class EngagementModel:
     max_plausible_rate: float = 1.0
 
     def __post_init__(self) -> None:
-        if self.recent_posts < 1:
+        if not isinstance(self.recent_posts, (int, np.integer)) or self.recent_posts < 1:
             raise ValueError(f"The 'recent_posts' parameter of EngagementModel must be an int >= 1. "
                              f"Got {self.recent_posts} instead.")
-        if self.min_group_size < 1:
+        if not isinstance(self.min_group_size, (int, np.integer)) or self.min_group_size < 1:
             raise ValueError(f"The 'min_group_size' parameter of EngagementModel must be an int >= 1. "
                              f"Got {self.min_group_size} instead.")
+        # A negative weight gives an infinite prior, a bound <= 0 flags every post.
+        if not self.prior_strength >= 0:
+            raise ValueError(f"The 'prior_strength' parameter of EngagementModel must be a number >= 0. "
+                             f"Got {self.prior_strength} instead.")
+        if not self.max_plausible_rate > 0:
+            raise ValueError(f"The 'max_plausible_rate' parameter of EngagementModel must be a number > 0. "
+                             f"Got {self.max_plausible_rate} instead.")
 
 
 def post_rates(posts: pd.DataFrame, followers: pd.Series, *, max_plausible_rate: float = 1.0) -> pd.DataFrame:

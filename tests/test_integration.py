@@ -1,0 +1,90 @@
+"""End to end with the real bundled model and real FAISS on the bundled sample."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from recommender import BrandBrief, Recommender
+from recommender.brief import load_briefs
+from recommender.cli import main
+from recommender.encoder import Encoder
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Recommender, Path]:
+    cache = tmp_path_factory.mktemp("cache")
+    rec = Recommender.build(DATA / "creators.csv", DATA / "posts.csv", encoder=Encoder(cache_dir=cache))
+    path = rec.save(tmp_path_factory.mktemp("models") / "sample")
+    return rec, path
+
+
+@pytest.fixture(scope="module")
+def labels() -> pd.Series:
+    return pd.read_csv(DATA / "creators.csv", dtype=str).set_index("creator_id")["niche"]
+
+
+def test_brief_per_niche_top_10_is_dominated_by_that_niche(built, labels):
+    rec, _ = built
+    briefs = load_briefs(DATA / "briefs.jsonl")
+    niche_of_brief = pd.read_csv(DATA / "brief_niches.csv", dtype=str).set_index("brief_id")["niche"]
+    results = rec.recommend_batch(briefs, k=10)
+    results["hit"] = results["creator_id"].map(labels).to_numpy() == results["brief_id"].map(niche_of_brief).to_numpy()
+    precision = results.groupby(results["brief_id"].map(niche_of_brief))["hit"].mean()
+    assert precision.mean() >= 0.8, precision.to_dict()
+    assert (precision >= 0.5).all(), precision.to_dict()
+
+
+def test_tier_and_engagement_filters_are_exact(built):
+    rec, _ = built
+    brief = BrandBrief(name="GreenSprout", description="plant-based snacks for families", tiers=["micro"],
+                       min_engagement_rate=0.03)
+    results = rec.recommend(brief, k=10)
+    passing = rec.creators_[(rec.creators_["tier"] == "micro") & (rec.engagement_["engagement_rate_shrunk"] >= 0.03)]
+    assert len(results) == min(10, len(passing))
+    assert set(results["creator_id"]) <= set(passing["creator_id"])
+
+
+def test_reasons_quote_real_posts(built):
+    rec, _ = built
+    results = rec.recommend("budget travel tips and cheap flights", k=5)
+    captions = rec.posts_.set_index("post_id")["caption"]
+    for row in results.itertuples():
+        post_id = row.matched_posts.split(";")[0]
+        assert " ".join(captions[post_id].split())[:30] in row.reasons
+
+
+def test_save_load_identical_and_batch_equals_single(built):
+    rec, path = built
+    loaded = Recommender.load(path)
+    briefs = [BrandBrief(name="a", description="skincare routine for sensitive skin", brief_id="a"),
+              BrandBrief(name="b", description="indie cosy games", tiers=["nano", "micro"], brief_id="b")]
+    batch = loaded.recommend_batch(briefs, k=8)
+    pd.testing.assert_frame_equal(batch, rec.recommend_batch(briefs, k=8), check_exact=False, atol=1e-5)
+    singles = pd.concat([loaded.recommend(b, k=8) for b in briefs], ignore_index=True)
+    pd.testing.assert_frame_equal(batch, singles)
+
+
+def test_cli_recommend_and_batch(built, tmp_path, capsys):
+    _, path = built
+    assert main(["recommend", "--index", str(path), "--brief", "protein snacks for gym lovers", "--tier", "micro", "-k", "3"]) == 0
+    printed = capsys.readouterr().out
+    assert "Why:" in printed and "micro tier" in printed
+    out = tmp_path / "plan.csv"
+    assert main(["batch", "--index", str(path), "--briefs", str(DATA / "briefs.jsonl"), "--out", str(out), "-k", "5"]) == 0
+    table = pd.read_csv(out)
+    assert {"brief_id", "rank", "creator_id", "score", "semantic", "engagement_score"} <= set(table.columns)
+    assert table.groupby("brief_id").size().eq(5).all()
+
+
+def test_cli_build_reports_bad_input_clearly(tmp_path, capsys):
+    bad = tmp_path / "creators.csv"
+    bad.write_text("creator_id,followers\na,12k\n", encoding="utf-8")
+    assert main(["build", "--creators", str(bad), "--out", str(tmp_path / "idx")]) == 2
+    assert "creators.csv row 2, column 'followers': expected an integer >= 0, got '12k'" in capsys.readouterr().err
+    assert not (tmp_path / "idx").exists()
