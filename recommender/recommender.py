@@ -206,7 +206,7 @@ class Recommender:
         """
         self._require_fitted()
         if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
-            raise ValueError(f"The 'k' parameter of Recommender.recommend must be an int >= 1. Got {k!r} instead.")
+            raise ValueError(f"The 'k' parameter of Recommender.recommend_batch must be an int >= 1. Got {k!r} instead.")
         briefs = [_as_brief(b, i) for i, b in enumerate(briefs, start=1)]
         if not briefs:
             return pd.DataFrame(columns=RESULT_COLUMNS)
@@ -356,6 +356,7 @@ class Recommender:
 
     def update_creators(self, creators: TableSource, posts: TableSource | None = None) -> "Recommender":
         """Replace existing creators (and all their posts) by new versions."""
+        self._require_fitted()
         new = load_catalog(creators, posts, tiers=self.tier_scheme)
         present = set(self.creators_["creator_id"])
         self.remove_creators([c for c in new.creators["creator_id"] if c in present])

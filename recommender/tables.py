@@ -96,7 +96,8 @@ def read_table(source: TableSource, *, default_name: str) -> Table:
     if not text.strip():
         raise CatalogError(f"{name}: the file is empty; expected a header row and at least one data row.")
     if kind == "csv":
-        return _table(_parse_csv(text, name), name, start=2)
+        frame, rows = _parse_csv(text, name)
+        return Table(_normalise_columns(frame), name, rows)
     frame, lines = _parse_jsonl(text, name)
     return Table(_normalise_columns(frame), name, np.asarray(lines, dtype=np.int64))
 
@@ -117,11 +118,21 @@ def _read_utf8(path: Path) -> str:
         ) from exc
 
 
-def _parse_csv(text: str, name: str) -> pd.DataFrame:
+def _parse_csv(text: str, name: str) -> tuple[pd.DataFrame, np.ndarray]:
+    # A blank line is a row in a spreadsheet: parse blank lines as rows so that later
+    # rows keep their spreadsheet numbers, then drop the rows that hold no value at all.
+    body = text.lstrip()
+    start = 2 + text[: len(text) - len(body)].count("\n")
     try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=False)
+        frame = pd.read_csv(io.StringIO(body), dtype=str, keep_default_na=False, skipinitialspace=False,
+                            skip_blank_lines=False)
     except pd.errors.ParserError as exc:
         raise CatalogError(f"{name}: not a well-formed CSV file ({exc}).") from exc
+    rows = np.arange(start, start + len(frame), dtype=np.int64)
+    blank = np.ones(len(frame), dtype=bool)
+    for column in frame.columns:
+        blank &= frame[column].fillna("").astype(str).str.strip().eq("").to_numpy()
+    return frame[~blank].reset_index(drop=True), rows[~blank]
 
 
 def _parse_jsonl(text: str, name: str) -> tuple[pd.DataFrame, list[int]]:

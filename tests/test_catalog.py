@@ -295,8 +295,8 @@ def test_lenient_report_accounts_for_every_planted_row(tmp_path: Path) -> None:
     posts.append({**posts[1], "post_id": "p09", "creator_id": "nobody"})  # row 10
     posts.append({**posts[1], "post_id": "p10", "creator_id": "c14"})  # row 11: creator rejected
     posts.append({**posts[1], "post_id": "p03", "creator_id": "c05"})  # row 12: duplicate post_id
+    # p03 (posts row 4) belongs to c02, whose row is rejected: a cascade.
     planted = {("creators.csv", r) for r in (3, 5, 12, 15, 16)} | {("posts.csv", r) for r in (2, 4, 5, 8, 10, 11, 12)}
-    # p03 (posts row 4) belongs to c02, whose row was rejected.
     catalog = load_catalog(write_csv(tmp_path / "creators.csv", creators), write_csv(tmp_path / "posts.csv", posts),
                            mode="lenient")
     assert rows_of(catalog.rejected) == planted
@@ -469,6 +469,8 @@ FILE_PROBLEMS = [
                lambda p: "creators.parquet: " + EMPTY),
     _file_case("corrupt parquet", lambda p: (_bytes("creators.parquet", b"creator_id,followers\na,1\n")(p), None),
                lambda p: "creators.parquet: not a readable Parquet file ("),
+    _file_case("ragged CSV row", lambda p: (_bytes("creators.csv", b"creator_id,followers\na,1\nb,2,extra\n")(p), None),
+               lambda p: "creators.csv: not a well-formed CSV file ("),
     _file_case("header-only creators", lambda p: (_bytes("creators.csv", b"creator_id,followers,bio\n")(p), None),
                lambda p: "creators.csv: no valid creator rows; expected at least one."),
     _file_case("creators frame without rows",
@@ -602,8 +604,10 @@ def test_valid_but_unusual_input_loads(tmp_path: Path, fmt: str) -> None:
     assert catalog.posts["post_id"].notna().all() and catalog.posts["post_id"].is_unique
     assert not catalog.posts["is_sponsored"].any()
     assert catalog.posts["views"].isna().all() and catalog.posts["posted_at"].isna().all()
-    overview = catalog.summary()["overview"].iloc[0]
-    assert (overview["creators"], overview["posts"], overview["creators_without_posts"]) == (7, 6, 1)
+    assert set(catalog.creators["creator_id"]) - set(catalog.posts["creator_id"]) == {"no_posts"}
+    if fmt == "csv":
+        overview = catalog.summary()["overview"].iloc[0]
+        assert (overview["creators"], overview["posts"], overview["creators_without_posts"]) == (7, 6, 1)
 
 
 def test_csv_from_excel_with_bom_crlf_and_padded_values(tmp_path: Path) -> None:
@@ -704,7 +708,9 @@ def test_bundled_sample_summary(capsys: pytest.CaptureFixture) -> None:
     args = ["summary", "--creators", str(SAMPLE_CREATORS)] + (["--posts", str(posts)] if posts else [])
     assert cli_main(args) == 0
     printed = capsys.readouterr().out
-    assert "== by tier ==" in printed
+    assert "== overview ==" in printed and "== by tier ==" in printed
+    if "niche" in catalog.creators.columns:
+        assert "== by niche ==" in printed
     if posts is not None:
         medians = tables["by_tier"]["median_engagement_rate"]
         order = [t for t in ("nano", "micro", "mid", "macro", "mega") if pd.notna(medians.get(t, np.nan))]

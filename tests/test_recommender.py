@@ -193,7 +193,7 @@ def test_brief_errors_are_clear(rec):
         rec.recommend(BrandBrief(name="x", description="y", tiers=["tiny"]))
     with pytest.raises(ValueError, match="filters on unknown column 'colour'"):
         rec.recommend(BrandBrief(name="x", description="y", filters={"colour": "red"}))
-    with pytest.raises(ValueError, match=r"'k' parameter of Recommender.recommend must be an int >= 1. Got 0 instead."):
+    with pytest.raises(ValueError, match=r"'k' parameter of Recommender.recommend_batch must be an int >= 1. Got 0 instead."):
         rec.recommend("y", k=0)
     with pytest.raises(ValueError, match="min_engagement_rate' of brief 'x' must be a fraction in \\[0, 1\\]"):
         BrandBrief(name="x", description="y", min_engagement_rate=3)

@@ -1,0 +1,95 @@
+"""Match quality on every development set: baselines and ablations side by side.
+
+Run from the repository root::
+
+    python benchmarks/quality.py            # all dev sets, all systems
+    python benchmarks/quality.py --quick    # baselines + default only
+
+Prints one markdown table per dev set (nDCG@10 with a 95% bootstrap interval over
+briefs, P@10, MRR) and writes ``benchmarks/results/quality.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from devsets import load_sample, load_tweet_topic  # noqa: E402
+
+from recommender.baselines import (  # noqa: E402
+    BM25Ranker, EngagementRanker, FollowerRanker, MeanCaptionCosineRanker, RandomRanker, RecommenderRanker, TfidfRanker,
+)
+from recommender.catalog import load_catalog  # noqa: E402
+from recommender.encoder import Encoder  # noqa: E402
+from recommender.evaluation import evaluate_rankers  # noqa: E402
+from recommender.profiles import Representation  # noqa: E402
+from recommender.query import QueryConfig  # noqa: E402
+from recommender.ranking import RankingWeights  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def systems(cache: Path, quick: bool) -> dict:
+    encoder = Encoder(cache_dir=cache)
+    base = {
+        "random": RandomRanker(),
+        "followers (market default)": FollowerRanker(),
+        "engagement only": EngagementRanker(),
+        "TF-IDF": TfidfRanker(),
+        "BM25": BM25Ranker(),
+        "mean-caption cosine": MeanCaptionCosineRanker(Encoder(cache_dir=cache)),
+        "recommender (default)": RecommenderRanker(encoder=encoder),
+    }
+    if quick:
+        return base
+    default_w, default_r = RankingWeights(), Representation()
+    ablations = {
+        "- facets (whole brief embedded)": dict(query=QueryConfig(facets=False)),
+        "- framing removal": dict(query=QueryConfig(remove_framing=False)),
+        "- facets - framing": dict(query=QueryConfig(facets=False, remove_framing=False)),
+        "- hashtag splitting": dict(encoder=Encoder(cache_dir=cache, split_hashtags=False)),
+        "bio weight 0": dict(representation=replace(default_r, bio_weight=0.0)),
+        "bio weight 0.5": dict(representation=replace(default_r, bio_weight=0.5)),
+        "no trimming of off-niche posts": dict(representation=replace(default_r, trim=0.0)),
+        "post evidence 0": dict(weights=replace(default_w, evidence=0.0)),
+        "post evidence 0.6": dict(weights=replace(default_w, evidence=0.6)),
+        "engagement weight 0": dict(weights=replace(default_w, engagement=0.0)),
+        "engagement weight 0.2": dict(weights=replace(default_w, engagement=0.2)),
+    }
+    for name, settings in ablations.items():
+        base[name] = RecommenderRanker(**{"encoder": encoder, **settings})
+    return base
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="baselines and the default configuration only")
+    parser.add_argument("--cache-dir", type=Path, default=Path(".cache/embeddings"), help="embedding cache")
+    parser.add_argument("--sets", nargs="+", default=["sample", "heldout", "tweet_topic"])
+    args = parser.parse_args()
+    loaders = {"sample": lambda: load_sample(), "heldout": lambda: load_sample(heldout=True), "tweet_topic": load_tweet_topic}
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = {}
+    for name in args.sets:
+        dev = loaders[name]()
+        catalog = load_catalog(dev.creators, dev.posts)
+        report = evaluate_rankers(systems(args.cache_dir, args.quick), catalog, dev.briefs, dev.qrels, k=(10,))
+        table = report.summary
+        print(f"\n### {name} ({len(dev.briefs)} briefs, {len(catalog.creators)} creators)\n")
+        print("| system | nDCG@10 [95% CI] | P@10 | MRR |\n|---|---|---|---|")
+        for _, row in table.iterrows():
+            print(f"| {row['system']} | {row['ndcg@10']:.3f} [{row['ndcg@10_ci_low']:.3f}, {row['ndcg@10_ci_high']:.3f}] "
+                  f"| {row['precision@10']:.3f} | {row['mrr']:.3f} |", flush=True)
+        out[name] = table.to_dict(orient="records")
+    (RESULTS / "quality.json").write_text(json.dumps(out, indent=2, default=float))
+
+
+if __name__ == "__main__":
+    main()
