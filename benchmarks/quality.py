@@ -61,7 +61,12 @@ def systems(cache: Path, quick: bool) -> dict:
         "post evidence 0": dict(weights=replace(default_w, evidence=0.0)),
         "post evidence 0.6": dict(weights=replace(default_w, evidence=0.6)),
         "engagement weight 0": dict(weights=replace(default_w, engagement=0.0)),
+        "engagement weight 0.05": dict(weights=replace(default_w, engagement=0.05)),
         "engagement weight 0.2": dict(weights=replace(default_w, engagement=0.2)),
+        "hybrid: + BM25 blend 0.1": dict(weights=replace(default_w, lexical=0.1, fusion="blend")),
+        "hybrid: + BM25 blend 0.2": dict(weights=replace(default_w, lexical=0.2, fusion="blend")),
+        "hybrid: + BM25 RRF": dict(weights=replace(default_w, lexical=1.0, fusion="rrf")),
+        "hybrid: + BM25 RRF 0.5": dict(weights=replace(default_w, lexical=0.5, fusion="rrf")),
     }
     for name, settings in ablations.items():
         base[name] = RecommenderRanker(**{"encoder": encoder, **settings})
@@ -73,6 +78,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="baselines and the default configuration only")
     parser.add_argument("--cache-dir", type=Path, default=Path(".cache/embeddings"), help="embedding cache")
     parser.add_argument("--sets", nargs="+", default=["sample", "heldout", "tweet_topic"])
+    parser.add_argument("--only", nargs="+", help="run only the systems whose name contains one of these strings")
     args = parser.parse_args()
     loaders = {"sample": lambda: load_sample(), "heldout": lambda: load_sample(heldout=True), "tweet_topic": load_tweet_topic}
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -80,7 +86,10 @@ def main() -> None:
     for name in args.sets:
         dev = loaders[name]()
         catalog = load_catalog(dev.creators, dev.posts)
-        report = evaluate_rankers(systems(args.cache_dir, args.quick), catalog, dev.briefs, dev.qrels, k=(10,))
+        chosen = systems(args.cache_dir, args.quick)
+        if args.only:
+            chosen = {n: r for n, r in chosen.items() if any(o in n for o in args.only)}
+        report = evaluate_rankers(chosen, catalog, dev.briefs, dev.qrels, k=(10,))
         table = report.summary
         print(f"\n### {name} ({len(dev.briefs)} briefs, {len(catalog.creators)} creators)\n")
         print("| system | nDCG@10 [95% CI] | P@10 | MRR |\n|---|---|---|---|")

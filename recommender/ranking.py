@@ -19,10 +19,13 @@ engaging creator from the wrong niche in.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
-__all__ = ["RankingWeights", "blend", "semantic_scores", "top_post_similarity", "engagement_reason"]
+__all__ = ["RankingWeights", "blend", "fuse_lexical", "semantic_scores", "top_post_similarity", "engagement_reason"]
+
+RRF_K = 60  # the constant of reciprocal rank fusion (Cormack et al., 2009)
 
 
 @dataclass(frozen=True)
@@ -40,12 +43,21 @@ class RankingWeights:
         rather than from the creator vector, in [0, 1].
     evidence_posts : int
         How many best-matching posts make the evidence.
+    lexical : float
+        Weight of BM25 keyword match (normalised to [0, 1] by the brief's best
+        match) added to semantic fit; 0 turns lexical retrieval off.
+    fusion : {'blend', 'rrf'}
+        How lexical and semantic fit combine: a weighted sum of the two scores
+        (``'blend'``), or reciprocal rank fusion of their two rankings (``'rrf'``,
+        ignores the weights' scale and uses ranks only).
     """
 
     semantic: float = 1.0
     engagement: float = 0.1
     evidence: float = 0.3
     evidence_posts: int = 3
+    lexical: float = 0.0
+    fusion: Literal["blend", "rrf"] = "blend"
 
     def __post_init__(self) -> None:
         for name in ("semantic", "engagement"):
@@ -56,6 +68,10 @@ class RankingWeights:
         if self.evidence_posts < 1:
             raise ValueError(f"The 'evidence_posts' parameter of RankingWeights must be an int >= 1. "
                              f"Got {self.evidence_posts!r} instead.")
+        if self.lexical < 0:
+            raise ValueError(f"The 'lexical' parameter of RankingWeights must be >= 0. Got {self.lexical!r} instead.")
+        if self.fusion not in ("blend", "rrf"):
+            raise ValueError(f"The 'fusion' parameter of RankingWeights must be 'blend' or 'rrf'. Got {self.fusion!r} instead.")
         if self.semantic == 0 and self.engagement == 0:
             raise ValueError("RankingWeights needs a positive 'semantic' or 'engagement' weight. Got both 0.")
 
@@ -87,6 +103,25 @@ def semantic_scores(creator_sims: np.ndarray, evidence_sims: np.ndarray, weight:
     """Blend creator-vector cosine with post evidence; creators without posts keep their cosine."""
     evidence = np.where(np.isnan(evidence_sims), creator_sims, evidence_sims)
     return (1 - weight) * creator_sims + weight * evidence
+
+
+def fuse_lexical(semantic: np.ndarray, lexical: np.ndarray, weights: RankingWeights) -> np.ndarray:
+    """Semantic fit combined with lexical match (``lexical`` in [0, 1]) per ``weights.fusion``.
+
+    ``'blend'`` adds ``weights.lexical * lexical``; ``'rrf'`` returns reciprocal rank
+    fusion of the two orders, scaled so that first in both scores 1.
+
+    >>> fuse_lexical(np.array([0.5, 0.4]), np.array([0.0, 1.0]), RankingWeights(lexical=0.2)).round(2).tolist()
+    [0.5, 0.6]
+    """
+    if weights.lexical == 0:
+        return semantic
+    if weights.fusion == "blend":
+        return semantic + weights.lexical * lexical
+    rank_semantic = np.argsort(np.argsort(-semantic, kind="stable"), kind="stable")
+    rank_lexical = np.argsort(np.argsort(-lexical, kind="stable"), kind="stable")
+    fused = 1 / (RRF_K + 1 + rank_semantic) + weights.lexical / (RRF_K + 1 + rank_lexical)
+    return fused / (1 + weights.lexical) * (RRF_K + 1)
 
 
 def blend(semantic: np.ndarray, engagement: np.ndarray, weights: RankingWeights) -> np.ndarray:

@@ -27,10 +27,12 @@ from .engagement import EngagementModel, score_engagement
 from .errors import IndexMismatchError, NotBuiltError
 from .filters import brief_mask, keyword_mask
 from .index import IndexConfig, VectorIndex
+from .lexical import LexicalIndex
 from .profiles import Representation, creator_vectors
 from .query import QueryConfig, query_vectors
-from .ranking import RankingWeights, blend, engagement_reason, semantic_scores, top_post_similarity
+from .ranking import RankingWeights, blend, engagement_reason, fuse_lexical, semantic_scores, top_post_similarity
 from .tables import TableSource
+from .text import prepare_texts
 from .tiers import Tier, TierScheme
 
 logger = logging.getLogger(__name__)
@@ -40,7 +42,7 @@ __all__ = ["Recommender"]
 BriefLike = BrandBrief | Mapping[str, Any] | str
 RESULT_COLUMNS = [
     "brief_id", "brief_name", "rank", "creator_id", "handle", "platform", "tier", "followers", "score",
-    "semantic", "similarity", "post_evidence", "engagement_score", "engagement_rate", "reasons", "matched_posts",
+    "semantic", "similarity", "post_evidence", "lexical", "engagement_score", "engagement_rate", "reasons", "matched_posts",
 ]
 
 
@@ -176,6 +178,7 @@ class Recommender:
         ).reindex(self.creators_["creator_id"]).reset_index(drop=True)
         self.post_offsets_ = np.searchsorted(self.post_owner_, np.arange(len(self.creators_) + 1))
         self._all_text = None
+        self.lexical_ = LexicalIndex().build(prepare_texts(self._texts()))
 
     # -------------------------------------------------------------- recommend
     def recommend(self, brief: BriefLike, *, k: int = 10) -> pd.DataFrame:
@@ -244,15 +247,31 @@ class Recommender:
         fetch = max(self.candidates, 3 * k)
         sims, positions = self.index_.search(query[None, :], fetch, allowed=mask)
         sims, positions = sims[0], positions[0]
+        lexical = np.zeros(len(positions))
+        if self.weights.lexical > 0:
+            positions, lexical = self._lexical_candidates(brief, positions, mask, fetch)
+            sims = self.creator_vectors_[positions] @ query
         post_rows, local_owner = self._posts_of(positions)
         post_sims = self.post_vectors_[post_rows] @ query
         evidence = top_post_similarity(post_sims, local_owner, len(positions), self.weights.evidence_posts)
-        semantic = semantic_scores(sims, evidence, self.weights.evidence)
+        semantic = fuse_lexical(semantic_scores(sims, evidence, self.weights.evidence), lexical, self.weights)
         engagement = self.engagement_["engagement_score"].to_numpy()[positions]
         scores = blend(semantic, engagement, self.weights)
         order = np.lexsort((positions, -scores))[:k]
         return self._results(brief, query, positions[order], scores[order], semantic[order], sims[order],
-                             evidence[order], post_rows, local_owner, post_sims, order)
+                             evidence[order], lexical[order], post_rows, local_owner, post_sims, order)
+
+    def _lexical_candidates(self, brief: BrandBrief, dense: np.ndarray, mask: np.ndarray | None,
+                            fetch: int) -> tuple[np.ndarray, np.ndarray]:
+        """Dense candidates plus the best BM25 matches, with BM25 scaled to [0, 1] by the best allowed match."""
+        bm25 = self.lexical_.scores(prepare_texts([brief.query_text]))[0]
+        allowed = self.index_.alive_ if mask is None else (self.index_.alive_ & mask)
+        bm25 = np.where(allowed, bm25, 0.0)
+        best = bm25.max(initial=0.0)
+        top = np.argpartition(-bm25, min(fetch, len(bm25) - 1))[:fetch]
+        top = top[bm25[top] > 0]
+        positions = np.union1d(dense, top)
+        return positions, (bm25[positions] / best if best > 0 else np.zeros(len(positions)))
 
     def _posts_of(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         starts, ends = self.post_offsets_[positions], self.post_offsets_[positions + 1]
@@ -261,7 +280,7 @@ class Recommender:
         rows = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts) + np.arange(counts.sum())
         return rows.astype(np.int64), local
 
-    def _results(self, brief, query, positions, scores, semantic, sims, evidence, post_rows, local_owner,
+    def _results(self, brief, query, positions, scores, semantic, sims, evidence, lexical, post_rows, local_owner,
                  post_sims, order) -> pd.DataFrame:  # noqa: ANN001
         creators = self.creators_.iloc[positions]
         engagement = self.engagement_.iloc[positions]
@@ -285,6 +304,7 @@ class Recommender:
             "semantic": semantic.astype(float),
             "similarity": sims.astype(float),
             "post_evidence": evidence.astype(float),
+            "lexical": lexical.astype(float),
             "engagement_score": engagement["engagement_score"].to_numpy(dtype=float),
             "engagement_rate": engagement["engagement_rate_shrunk"].to_numpy(dtype=float),
             "reasons": reasons,
@@ -373,6 +393,7 @@ class Recommender:
             for name in ("bio_vectors", "post_vectors", "post_owner", "creator_vectors"):
                 store.save_array(tmp, name, getattr(self, f"{name}_"))
             self.index_.save(tmp)
+            self.lexical_.save(tmp)
             store.write_manifest(tmp, self._manifest())
         logger.info("Saved recommender to %s.", path)
         return path
@@ -454,6 +475,7 @@ class Recommender:
         rec.post_offsets_ = np.searchsorted(rec.post_owner_, np.arange(len(rec.creators_) + 1))
         rec._all_text = None
         rec.index_ = VectorIndex.load(path, rec.creator_vectors_, kind=manifest["index_kind"], config=rec.index)
+        rec.lexical_ = LexicalIndex.load(path)
         return rec
 
     def _require_fitted(self) -> None:

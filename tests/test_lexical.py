@@ -1,0 +1,69 @@
+"""BM25 lexical retrieval and its fusion with semantic fit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from recommender import Recommender
+from recommender.lexical import LexicalIndex
+from recommender.ranking import RankingWeights, fuse_lexical
+from recommender.text import prepare_texts
+
+
+def test_bm25_prefers_rarer_terms_and_shorter_documents():
+    docs = ["retinol serum night routine", "serum serum serum for skin", "gaming chair review", ""]
+    index = LexicalIndex().build(docs)
+    scores = index.scores(["retinol serum"])[0]
+    assert scores.argmax() == 0          # has the rare term
+    assert scores[2] == 0 and scores[3] == 0
+
+
+def test_hashtag_compounds_match_plain_words():
+    """Exact-match keyword search misses 'vegan' in '#veganfood'; prepared text does not."""
+    docs = prepare_texts(["dinner tonight #veganfood #plantbased", "steak night #bbq"])
+    scores = LexicalIndex().build(docs).scores(["vegan"])[0]
+    assert scores[0] > 0 and scores[1] == 0
+
+
+def test_empty_corpus_scores_zero():
+    index = LexicalIndex().build(["", "the and of"])
+    assert index.scores(["anything"]).shape == (1, 2)
+    assert not index.scores(["anything"]).any()
+
+
+def test_save_load_round_trip(tmp_path):
+    index = LexicalIndex().build(["yoga flow", "marathon training plan"])
+    index.save(tmp_path)
+    loaded = LexicalIndex.load(tmp_path)
+    np.testing.assert_array_equal(index.scores(["marathon"]), loaded.scores(["marathon"]))
+
+
+def test_fusion_blend_and_rrf():
+    semantic, lexical = np.array([0.6, 0.5, 0.4]), np.array([0.0, 0.2, 1.0])
+    blended = fuse_lexical(semantic, lexical, RankingWeights(lexical=0.25))
+    np.testing.assert_allclose(blended, [0.6, 0.55, 0.65])
+    rrf = fuse_lexical(semantic, lexical, RankingWeights(lexical=1.0, fusion="rrf"))
+    assert rrf.argmax() in (0, 2) and rrf[1] < max(rrf[0], rrf[2])
+    assert rrf.max() <= 1.0
+    np.testing.assert_array_equal(fuse_lexical(semantic, lexical, RankingWeights()), semantic)
+    with pytest.raises(ValueError, match="'fusion' parameter of RankingWeights must be 'blend' or 'rrf'. Got 'max'"):
+        RankingWeights(fusion="max")
+
+
+@pytest.mark.parametrize("fusion", ["blend", "rrf"])
+def test_hybrid_recommender_finds_rare_caption_word_and_keeps_invariants(planted, fake_encoder, fusion, tmp_path):
+    creators, posts = planted
+    posts = posts.copy()
+    posts.loc[posts["creator_id"] == "c017", "caption"] += " kombucha"
+    rec = Recommender.build(creators, posts, encoder=fake_encoder, weights=RankingWeights(lexical=0.5, fusion=fusion))
+    results = rec.recommend("kombucha", k=10)
+    assert results["creator_id"].iloc[0] == "c017"
+    assert results["lexical"].iloc[0] == pytest.approx(1.0)
+    assert (np.diff(results["score"]) <= 1e-12).all()
+    micro = rec.recommend({"name": "b", "description": "kombucha", "tiers": ["micro"]}, k=10)
+    assert (micro["tier"] == "micro").all()
+    rec.save(tmp_path / "idx")
+    loaded = Recommender.load(tmp_path / "idx", encoder=fake_encoder)
+    pd.testing.assert_frame_equal(loaded.recommend("kombucha", k=10), results)
