@@ -55,18 +55,18 @@ def systems(cache: Path, quick: bool) -> dict:
         "- framing removal": dict(query=QueryConfig(remove_framing=False)),
         "- facets - framing": dict(query=QueryConfig(facets=False, remove_framing=False)),
         "- hashtag splitting": dict(encoder=Encoder(cache_dir=cache, split_hashtags=False)),
+        "- BM25 (dense only)": dict(weights=replace(default_w, lexical=0.0)),
+        "BM25 blend 0.2": dict(weights=replace(default_w, lexical=0.2)),
+        "BM25 by RRF (weight 0.5)": dict(weights=replace(default_w, lexical=0.5, fusion="rrf")),
+        "BM25 by RRF (weight 1)": dict(weights=replace(default_w, lexical=1.0, fusion="rrf")),
         "bio weight 0": dict(representation=replace(default_r, bio_weight=0.0)),
         "bio weight 0.5": dict(representation=replace(default_r, bio_weight=0.5)),
         "no trimming of off-niche posts": dict(representation=replace(default_r, trim=0.0)),
         "post evidence 0": dict(weights=replace(default_w, evidence=0.0)),
         "post evidence 0.6": dict(weights=replace(default_w, evidence=0.6)),
         "engagement weight 0": dict(weights=replace(default_w, engagement=0.0)),
-        "engagement weight 0.05": dict(weights=replace(default_w, engagement=0.05)),
+        "engagement weight 0.1": dict(weights=replace(default_w, engagement=0.1)),
         "engagement weight 0.2": dict(weights=replace(default_w, engagement=0.2)),
-        "hybrid: + BM25 blend 0.1": dict(weights=replace(default_w, lexical=0.1, fusion="blend")),
-        "hybrid: + BM25 blend 0.2": dict(weights=replace(default_w, lexical=0.2, fusion="blend")),
-        "hybrid: + BM25 RRF": dict(weights=replace(default_w, lexical=1.0, fusion="rrf")),
-        "hybrid: + BM25 RRF 0.5": dict(weights=replace(default_w, lexical=0.5, fusion="rrf")),
     }
     for name, settings in ablations.items():
         base[name] = RecommenderRanker(**{"encoder": encoder, **settings})

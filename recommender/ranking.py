@@ -5,15 +5,18 @@ results can be tested on hand-made numbers.
 
 The score of a creator for a brief is::
 
-    score = semantic_weight * semantic + engagement_weight * engagement
+    fit   = (1 - evidence) * similarity + evidence * post_evidence + lexical * bm25
+    score = semantic_weight * fit + engagement_weight * engagement
 
-``semantic`` blends the cosine between the brief and the creator vector with the
-mean cosine of the creator's best-matching posts (``evidence``), so a creator
-whose single posts speak to the brief directly is lifted. ``engagement`` is the
-within-tier percentile in (0, 1). Cosines of related texts sit around 0.3-0.7,
-so a weight of 0.1 on a 0-1 percentile moves a creator by at most 0.1: enough to
-order creators of similar fit by audience quality, not enough to let a highly
-engaging creator from the wrong niche in.
+``similarity`` is the cosine between the brief and the creator vector,
+``post_evidence`` the mean cosine of the creator's best-matching posts (so a
+creator whose single posts speak to the brief directly is lifted), ``bm25`` the
+keyword match scaled to [0, 1] by the brief's best match, and ``engagement``
+the within-tier percentile in (0, 1). Cosines of related texts sit around
+0.3-0.7, so the default engagement weight of 0.05 moves a creator by at most
+0.05: it orders creators of similar fit by audience quality and cannot let a
+highly engaging creator from the wrong niche in. Defaults are the best measured
+on the development sets (docs/quality.md).
 """
 
 from __future__ import annotations
@@ -53,10 +56,10 @@ class RankingWeights:
     """
 
     semantic: float = 1.0
-    engagement: float = 0.1
+    engagement: float = 0.05
     evidence: float = 0.3
     evidence_posts: int = 3
-    lexical: float = 0.0
+    lexical: float = 0.1
     fusion: Literal["blend", "rrf"] = "blend"
 
     def __post_init__(self) -> None:
@@ -127,7 +130,7 @@ def fuse_lexical(semantic: np.ndarray, lexical: np.ndarray, weights: RankingWeig
 def blend(semantic: np.ndarray, engagement: np.ndarray, weights: RankingWeights) -> np.ndarray:
     """The final score: a weighted sum of semantic fit and engagement percentile.
 
-    >>> blend(np.array([0.5, 0.5]), np.array([0.9, 0.1]), RankingWeights()).round(2).tolist()
+    >>> blend(np.array([0.5, 0.5]), np.array([0.9, 0.1]), RankingWeights(engagement=0.1)).round(2).tolist()
     [0.59, 0.51]
     """
     return weights.semantic * semantic + weights.engagement * np.nan_to_num(engagement, nan=0.5)

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> tuple[Recommender, Path]:
-    cache = tmp_path_factory.mktemp("cache")
+    # The repository's embedding cache is shared with the notebooks, so a test run embeds the sample once.
+    cache = DATA.parent / ".cache" / "embeddings"
     rec = Recommender.build(DATA / "creators.csv", DATA / "posts.csv", encoder=Encoder(cache_dir=cache))
     path = rec.save(tmp_path_factory.mktemp("models") / "sample")
     return rec, path

@@ -47,7 +47,7 @@ def test_fusion_blend_and_rrf():
     rrf = fuse_lexical(semantic, lexical, RankingWeights(lexical=1.0, fusion="rrf"))
     assert rrf.argmax() in (0, 2) and rrf[1] < max(rrf[0], rrf[2])
     assert rrf.max() <= 1.0
-    np.testing.assert_array_equal(fuse_lexical(semantic, lexical, RankingWeights()), semantic)
+    np.testing.assert_array_equal(fuse_lexical(semantic, lexical, RankingWeights(lexical=0.0)), semantic)
     with pytest.raises(ValueError, match="'fusion' parameter of RankingWeights must be 'blend' or 'rrf'. Got 'max'"):
         RankingWeights(fusion="max")
 

@@ -45,7 +45,9 @@ def test_score_components_add_up(rec):
     weights = rec.weights
     r = rec.recommend("smart home gadgets", k=20)
     np.testing.assert_allclose(r["score"], weights.semantic * r["semantic"] + weights.engagement * r["engagement_score"])
-    np.testing.assert_allclose(r["semantic"], (1 - weights.evidence) * r["similarity"] + weights.evidence * r["post_evidence"])
+    np.testing.assert_allclose(r["semantic"], (1 - weights.evidence) * r["similarity"]
+                               + weights.evidence * r["post_evidence"] + weights.lexical * r["lexical"], rtol=1e-6)
+    assert r["lexical"].between(0, 1).all() and r["lexical"].max() > 0
 
 
 @pytest.mark.parametrize("field,value,check", [
