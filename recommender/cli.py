@@ -40,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("summary", help="validate a catalog and print creators, posts and engagement per tier and niche")
     _catalog_args(p)
     p.add_argument("--tiers", default="default", help="tier preset (default, micro-10k-50k, micro-1k-100k)")
-    p.add_argument("--rejected", type=Path, help="lenient mode: write the rejected-rows report to this CSV")
+    p.add_argument("--rejected", type=Path, help="write the rejected-rows report to this CSV")
     p.set_defaults(func=_summary)
 
     p = sub.add_parser("build", help="embed a catalog and save a recommender directory")
@@ -84,27 +84,50 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default 0)")
     p.add_argument("--out", type=Path, help="also write the per-brief metrics (.csv or .parquet)")
     p.set_defaults(func=_evaluate)
+
+    p = sub.add_parser("plan", help="book creators for many briefs under a budget and tier mix; writes a plan and an HTML report")
+    p.add_argument("--index", required=True, type=Path, help="directory written by 'recommender build'")
+    p.add_argument("--briefs", required=True, type=Path, help="briefs, one JSON object per line (or a YAML list)")
+    p.add_argument("--budget", required=True, type=float, help="total budget, in the currency of the costs")
+    p.add_argument("--brief-budget", type=float, help="budget per brief")
+    p.add_argument("--tier-mix", default="", help="minimum share of chosen creators per tier, e.g. micro=0.6,nano=0.2")
+    p.add_argument("--max-creators", type=int, help="most creators in the plan")
+    p.add_argument("--max-per-brief", type=int, help="most creators per brief")
+    p.add_argument("--min-per-brief", type=int, default=1, help="fewest creators per brief (default 1)")
+    p.add_argument("-k", type=int, default=50, help="candidates per brief (default 50)")
+    p.add_argument("--solver", choices=["exact", "greedy"], default="exact", help="integer programming or greedy")
+    p.add_argument("--cost-scale", type=float, default=1.0, help="multiply estimated costs (e.g. 2 for video with usage rights)")
+    p.add_argument("--out", required=True, type=Path, help="folder for plan.csv, plan.parquet, summary.json, report.html")
+    p.set_defaults(func=_plan)
     return parser
 
 
 def _catalog_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--creators", required=True, type=Path, help="creators file (.csv, .parquet, .jsonl)")
     p.add_argument("--posts", type=Path, help="posts file (.csv, .parquet, .jsonl)")
-    p.add_argument("--lenient", action="store_true", help="keep valid rows and report rejected ones instead of failing")
+    p.add_argument("--strict", action="store_true",
+                   help="fail on any bad row (default: keep valid rows and report every rejected one)")
 
 
 def _summary(args: argparse.Namespace) -> int:
     from .catalog import load_catalog
     from .summary import format_summary
 
-    catalog = load_catalog(args.creators, args.posts, mode="lenient" if args.lenient else "strict", tiers=args.tiers)
+    catalog = load_catalog(args.creators, args.posts, mode="strict" if args.strict else "lenient", tiers=args.tiers)
     print(format_summary(catalog.summary()))
-    if len(catalog.rejected):
-        print(f"\n{len(catalog.rejected)} problem(s) in rejected rows, e.g.:\n  " + "\n  ".join(catalog.rejected["message"].head(10)))
-        if args.rejected:
-            catalog.rejected.to_csv(args.rejected, index=False)
-            print(f"Full report: {args.rejected}")
+    _report_rejected(catalog.rejected, args.rejected)
     return 0
+
+
+def _report_rejected(rejected, path: Path | None) -> None:  # noqa: ANN001 - DataFrame
+    """Print the rejected rows (first ten problems) and write the full report when asked."""
+    if not len(rejected):
+        return
+    rows = rejected[["source", "row"]].drop_duplicates().shape[0]
+    print(f"\n{rows} row(s) rejected with {len(rejected)} problem(s), e.g.:\n  " + "\n  ".join(rejected["message"].head(10)))
+    if path is not None:
+        _write(rejected, path)
+        print(f"Full report of rejected rows: {path}")
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -113,12 +136,11 @@ def _build(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     encoder = Encoder(args.model, precision=args.precision, cache_dir=args.cache_dir)
-    rec = Recommender.build(args.creators, args.posts, mode="lenient" if args.lenient else "strict",
+    rec = Recommender.build(args.creators, args.posts, mode="strict" if args.strict else "lenient",
                             encoder=encoder, tiers=args.tiers)
     rec.save(args.out)
-    rejected = 0 if rec.rejected_ is None else rec.rejected_[["source", "row"]].drop_duplicates().shape[0]
-    print(f"Built {rec!r} in {time.perf_counter() - started:.1f}s -> {args.out}"
-          + (f" ({rejected} rows rejected; run 'recommender summary --lenient' for the report)" if rejected else ""))
+    print(f"Built {rec!r} in {time.perf_counter() - started:.1f}s -> {args.out}")
+    _report_rejected(rec.rejected_, args.out.with_name(args.out.name + ".rejected.csv") if len(rec.rejected_) else None)
     return 0
 
 
@@ -175,6 +197,59 @@ def _evaluate(args: argparse.Namespace) -> int:
     if args.out:
         _write(report.per_brief, args.out)
         print(f"\nWrote per-brief metrics for {len(report.per_brief)} briefs to {args.out}.")
+    return 0
+
+
+def _plan(args: argparse.Namespace) -> int:
+    import hashlib
+    import json
+
+    import pandas as pd
+
+    from .brief import load_briefs
+    from .costs import CostModel, creator_costs
+    from .planner import Planner
+    from .recommender import Recommender
+    from .report import render_report, report_vectors, write_plan
+
+    mix = {}
+    for item in filter(None, (part.strip() for part in args.tier_mix.split(","))):
+        tier, _, share = item.partition("=")
+        try:
+            mix[tier.strip()] = float(share)
+        except ValueError:
+            raise ValueError(f"--tier-mix: expected tier=share pairs like micro=0.6,nano=0.2, got {item!r}.") from None
+    planner = Planner(budget=args.budget, brief_budget=args.brief_budget, tier_mix=mix, max_creators=args.max_creators,
+                      max_per_brief=args.max_per_brief, min_per_brief=args.min_per_brief, solver=args.solver)
+    briefs = load_briefs(args.briefs)
+    rec = Recommender.load(args.index)
+    unknown = sorted(set(mix) - set(rec.tier_scheme.names))
+    if unknown:
+        raise ValueError(f"--tier-mix: unknown tier(s) {unknown}; the index has tiers {list(rec.tier_scheme.names)}.")
+    # The shortlists are the slow part; they are kept in --out and reused while the index, briefs and -k are the
+    # same, so replanning with another budget or mix (or after an interruption) skips them.
+    manifest = (args.index / "manifest.json").read_bytes()
+    key = hashlib.sha256(manifest + args.briefs.read_bytes() + str(args.k).encode()).hexdigest()
+    cached, stamp = args.out / "candidates.parquet", args.out / "candidates.key"
+    started = time.perf_counter()
+    if cached.is_file() and stamp.is_file() and stamp.read_text().strip() == key:
+        candidates = pd.read_parquet(cached)
+        print(f"Reused the shortlists in {cached} (same index, briefs and -k).")
+    else:
+        candidates = rec.recommend_batch(briefs, k=args.k, progress=sys.stderr.isatty())
+        args.out.mkdir(parents=True, exist_ok=True)
+        candidates.to_parquet(cached, index=False)
+        stamp.write_text(key + "\n")
+    costs = creator_costs(rec.creators_, CostModel(scale=args.cost_scale))
+    plan = planner.plan(candidates, costs, briefs=[b.brief_id for b in briefs])
+    page = render_report(plan, **report_vectors(rec, briefs), title=f"Campaign plan: {args.briefs.name}")
+    write_plan(plan, args.out, page)
+    s = plan.summary
+    print(f"Planned {s['creators']} creators for {s['briefs']} briefs in {time.perf_counter() - started:.1f}s: "
+          f"value {s['value']:,.0f}, spend ${s['budget_used']:,.0f} of ${s['budget']:,.0f}, tiers "
+          + ", ".join(f"{t} {n}" for t, n in s["tier_mix"].items())
+          + f" ({s['solver']}, gap {s['gap']:.2%}; {s['estimated_costs']} estimated costs).")
+    print(f"Wrote plan.csv, plan.parquet, summary.json and report.html to {args.out}.")
     return 0
 
 

@@ -85,7 +85,13 @@ def test_cli_recommend_and_batch(built, tmp_path, capsys):
 
 def test_cli_build_reports_bad_input_clearly(tmp_path, capsys):
     bad = tmp_path / "creators.csv"
-    bad.write_text("creator_id,followers\na,12k\n", encoding="utf-8")
-    assert main(["build", "--creators", str(bad), "--out", str(tmp_path / "idx")]) == 2
-    assert "creators.csv row 2, column 'followers': expected an integer >= 0, got '12k'" in capsys.readouterr().err
+    bad.write_text("creator_id,followers,bio\na,12k,vegan chef\nb,5000,travel diaries\n", encoding="utf-8")
+    message = "creators.csv row 2, column 'followers': expected an integer >= 0, got '12k'"
+    assert main(["build", "--creators", str(bad), "--out", str(tmp_path / "idx"), "--strict"]) == 2
+    assert message in capsys.readouterr().err
     assert not (tmp_path / "idx").exists()
+    # By default the valid rows are built and every rejected row is reported, on screen and in a file.
+    assert main(["build", "--creators", str(bad), "--out", str(tmp_path / "idx")]) == 0
+    assert message in capsys.readouterr().out
+    assert pd.read_csv(tmp_path / "idx.rejected.csv")["message"].tolist() == [message]
+    assert len(Recommender.load(tmp_path / "idx").creators_) == 1
