@@ -71,17 +71,19 @@ def brief_facets(text: str, keywords: Sequence[str] = ()) -> list[str]:
 
 def query_vectors(briefs: Sequence["BrandBrief"], encoder: "Encoder", config: QueryConfig) -> np.ndarray:
     """One unit query vector per brief, shape (len(briefs), encoder.dimension)."""
-    if not config.facets:
-        queries = encoder.encode([b.query_text for b in briefs])
-    else:
+    if config.facets:
         facets = [brief_facets(b.description, b.keywords) or [b.query_text] for b in briefs]
-        flat = [f for group in facets for f in group]
-        vectors = encoder.encode(flat)
-        owner = np.repeat(np.arange(len(briefs)), [len(g) for g in facets])
-        queries = np.zeros((len(briefs), vectors.shape[1]), dtype=np.float64)
-        np.add.at(queries, owner, vectors)
-        queries = normalise(queries)
-    if config.remove_framing:
-        framing = normalise(encoder.encode(list(FRAMING_PHRASES)).mean(axis=0, keepdims=True))[0]
-        queries = queries - np.outer(queries @ framing, framing)
+    else:
+        facets = [[b.query_text] for b in briefs]
+    flat = [f for group in facets for f in group]
+    framing = list(FRAMING_PHRASES) if config.remove_framing else []
+    # One encode call for facets and framing phrases: one forward pass for a single brief.
+    vectors = encoder.encode(flat + framing)
+    owner = np.repeat(np.arange(len(briefs)), [len(g) for g in facets])
+    queries = np.zeros((len(briefs), vectors.shape[1]), dtype=np.float64)
+    np.add.at(queries, owner, vectors[: len(flat)])
+    queries = normalise(queries)
+    if framing:
+        direction = normalise(vectors[len(flat):].mean(axis=0, keepdims=True))[0]
+        queries = queries - np.outer(queries @ direction, direction)
     return normalise(np.asarray(queries, dtype=np.float32))
