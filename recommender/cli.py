@@ -49,7 +49,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--model", default="default", help="sentence-transformers model name or path (default: bundled all-MiniLM-L6-v2)")
     p.add_argument("--precision", choices=["fp32", "bf16"], default="fp32", help="encoder precision (bf16: faster on CPUs with AVX-512 BF16)")
     p.add_argument("--tiers", default="default", help="tier preset (default, micro-10k-50k, micro-1k-100k)")
-    p.add_argument("--cache-dir", type=Path, default=None, help="embedding cache folder: rebuilds embed only new text")
+    p.add_argument("--cache-dir", type=Path, default=_default_cache(),
+                   help="embedding cache folder, so rebuilds embed only new text (default: $RECOMMENDER_CACHE_DIR "
+                        "or ~/.cache/recommender/embeddings)")
+    p.add_argument("--no-cache", action="store_true", help="embed everything and keep no cache")
     p.set_defaults(func=_build)
 
     p = sub.add_parser("recommend", help="print the best creators for one free-text brief")
@@ -94,12 +97,21 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--max-creators", type=int, help="most creators in the plan")
     p.add_argument("--max-per-brief", type=int, help="most creators per brief")
     p.add_argument("--min-per-brief", type=int, default=1, help="fewest creators per brief (default 1)")
-    p.add_argument("-k", type=int, default=50, help="candidates per brief (default 50)")
+    p.add_argument("-k", type=int, default=20, help="candidates per brief (default 20)")
     p.add_argument("--solver", choices=["exact", "greedy"], default="exact", help="integer programming or greedy")
     p.add_argument("--cost-scale", type=float, default=1.0, help="multiply estimated costs (e.g. 2 for video with usage rights)")
     p.add_argument("--out", required=True, type=Path, help="folder for plan.csv, plan.parquet, summary.json, report.html")
     p.set_defaults(func=_plan)
     return parser
+
+
+def _default_cache() -> Path:
+    import os
+
+    if os.environ.get("RECOMMENDER_CACHE_DIR"):
+        return Path(os.environ["RECOMMENDER_CACHE_DIR"])
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "recommender" / "embeddings"
 
 
 def _catalog_args(p: argparse.ArgumentParser) -> None:
@@ -135,7 +147,7 @@ def _build(args: argparse.Namespace) -> int:
     from .recommender import Recommender
 
     started = time.perf_counter()
-    encoder = Encoder(args.model, precision=args.precision, cache_dir=args.cache_dir)
+    encoder = Encoder(args.model, precision=args.precision, cache_dir=None if args.no_cache else args.cache_dir)
     rec = Recommender.build(args.creators, args.posts, mode="strict" if args.strict else "lenient",
                             encoder=encoder, tiers=args.tiers)
     rec.save(args.out)

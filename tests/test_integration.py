@@ -83,7 +83,8 @@ def test_cli_recommend_and_batch(built, tmp_path, capsys):
     assert table.groupby("brief_id").size().eq(5).all()
 
 
-def test_cli_build_reports_bad_input_clearly(tmp_path, capsys):
+def test_cli_build_reports_bad_input_clearly(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(tmp_path / "cache"))
     bad = tmp_path / "creators.csv"
     bad.write_text("creator_id,followers,bio\na,12k,vegan chef\nb,5000,travel diaries\n", encoding="utf-8")
     message = "creators.csv row 2, column 'followers': expected an integer >= 0, got '12k'"

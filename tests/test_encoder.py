@@ -1,0 +1,84 @@
+"""Encoder contract, text preparation and the embedding cache."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from recommender.cache import EmbeddingCache, text_keys
+from recommender.encoder import Encoder
+from recommender.text import prepare_text, split_hashtag
+
+from .conftest import HashingEncoder
+
+
+class CountingEncoder(HashingEncoder):
+    def __init__(self, **kwargs) -> None:
+        super().__init__()
+        self.cache_dir = kwargs.get("cache_dir")
+        self.embedded: list[str] = []
+
+    def _embed(self, texts):
+        self.embedded.extend(texts)
+        return super()._embed(texts)
+
+
+def test_encode_contract(fake_encoder):
+    vectors = fake_encoder.encode(["vegan food", "", "gaming pc", "vegan food"])
+    assert vectors.shape == (4, 64) and vectors.dtype == np.float32
+    assert not vectors[1].any()
+    np.testing.assert_allclose(np.linalg.norm(vectors[[0, 2]], axis=1), 1.0, atol=1e-6)
+    np.testing.assert_array_equal(vectors[0], vectors[3])
+    with pytest.raises(TypeError, match="expects a sequence of texts, got a single str"):
+        fake_encoder.encode("vegan food")
+
+
+def test_cache_embeds_only_new_text(tmp_path):
+    first = CountingEncoder(cache_dir=tmp_path)
+    before = first.encode([f"post number {i}" for i in range(100)])
+    assert len(first.embedded) == 100
+    second = CountingEncoder(cache_dir=tmp_path)        # a later run, same cache folder
+    after = second.encode([f"post number {i}" for i in range(101)])
+    assert second.embedded == ["post number 100"]
+    np.testing.assert_array_equal(after[:100], before)
+
+
+def test_cache_is_keyed_by_model_settings(tmp_path):
+    keys_a = text_keys("model-a|fp32", ["hello"])
+    keys_b = text_keys("model-b|fp32", ["hello"])
+    assert keys_a[0] != keys_b[0]
+    cache = EmbeddingCache(tmp_path, "model-a|fp32")
+    cache.put(keys_a, np.ones((1, 3), np.float32))
+    cache.flush()
+    found, vectors = EmbeddingCache(tmp_path, "model-a|fp32").get(keys_a)
+    assert found.tolist() == [True] and vectors.tolist() == [[1.0, 1.0, 1.0]]
+    assert EmbeddingCache(tmp_path, "model-b|fp32").get(keys_b)[0].tolist() == [False]
+    assert Encoder("x").cache_key != Encoder("x", precision="bf16").cache_key
+
+
+def test_text_preparation():
+    assert prepare_text("Try it: https://shop.example/x?y=1 @brand.co #PlantBased #ootd") == "Try it: Plant Based ootd"
+    assert split_hashtag("skincareroutine") == "skin care routine"
+    assert split_hashtag("テスト") == "テスト"
+    assert prepare_text("🌿✨") == "🌿✨"
+
+
+def test_encoder_rejects_bad_settings():
+    with pytest.raises(ValueError, match="'precision' parameter of Encoder must be 'fp32' or 'bf16'. Got 'fp8'"):
+        Encoder(precision="fp8")
+    with pytest.raises(ValueError, match="'batch_size' parameter of Encoder must be an int >= 1. Got 0"):
+        Encoder(batch_size=0)
+
+
+@pytest.mark.integration
+def test_real_model_offline_and_bf16_keeps_neighbours():
+    texts = ["vegan lentil curry recipe", "plant based dinner ideas", "leg day at the gym", "marathon training plan",
+             "new phone camera review", "building a gaming pc", "beach sunset in Bali", "budget backpacking Europe"]
+    fp32 = Encoder().encode(texts)
+    bf16 = Encoder(precision="bf16").encode(texts)
+    assert fp32.shape == (8, 384) and Encoder().dimension == 384
+    sims32, sims16 = fp32 @ fp32.T, bf16 @ bf16.T
+    np.fill_diagonal(sims32, -1)
+    np.fill_diagonal(sims16, -1)
+    assert (sims32.argmax(axis=1) == sims16.argmax(axis=1)).mean() >= 0.85
+    assert sims32[0, 1] > sims32[0, 2]  # two food texts are closer than food and fitness
