@@ -24,7 +24,13 @@ _EXPORTS = {
     "BrandBrief": "brief",
     "load_briefs": "brief",
     "Encoder": "encoder",
+    "Representation": "profiles",
+    "QueryConfig": "query",
+    "IndexConfig": "index",
     "RankingWeights": "ranking",
+    "load_qrels": "evaluation",
+    "evaluate_rankers": "evaluation",
+    "evaluate_recommender": "evaluation",
     "Recommender": "recommender",
     "RecommenderError": "errors",
     "CatalogError": "errors",
@@ -40,6 +46,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from .catalog import Catalog, load_catalog
     from .encoder import Encoder
     from .engagement import EngagementModel, score_engagement
+    from .evaluation import evaluate_rankers, evaluate_recommender, load_qrels
+    from .index import IndexConfig
+    from .profiles import Representation
+    from .query import QueryConfig
     from .errors import CatalogError, IndexMismatchError, NotBuiltError, RecommenderError, ValidationError
     from .ranking import RankingWeights
     from .recommender import Recommender

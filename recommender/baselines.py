@@ -316,7 +316,7 @@ class RecommenderRanker:
         if not hasattr(self, "recommender_"):
             raise NotBuiltError("This RecommenderRanker is not fitted yet; call .fit(catalog) first.")
         k = check_k(k, "RecommenderRanker.rank")
-        results = self.recommender_.recommend_batch(as_briefs(briefs), k=k, progress=False)
+        results = self.recommender_.recommend_batch(as_briefs(briefs), k=k, progress=False, explain=False)
         return results[RUN_COLUMNS].reset_index(drop=True)
 
     def __repr__(self) -> str:

@@ -182,7 +182,7 @@ def evaluate_recommender(
     ks = _check_ks(k, "evaluate_recommender")
     judged_briefs, qrels = _judged_briefs(briefs, qrels)
     started = time.perf_counter()
-    run = recommender.recommend_batch(judged_briefs, k=max(ks))
+    run = recommender.recommend_batch(judged_briefs, k=max(ks), explain=False)
     timings = {name: (math.nan, time.perf_counter() - started)}
     vectors = (recommender.creators_["creator_id"].to_numpy(), recommender.creator_vectors_)
     return _report({name: _checked_run(run, name)}, qrels, recommender.creators_, ks=ks, n_bootstrap=n_bootstrap,

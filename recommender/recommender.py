@@ -185,7 +185,8 @@ class Recommender:
         """Top-``k`` creators for one brief, best first; see :meth:`recommend_batch` for columns."""
         return self.recommend_batch([brief], k=k)
 
-    def recommend_batch(self, briefs: Iterable[BriefLike], *, k: int = 100, progress: bool | None = None) -> pd.DataFrame:
+    def recommend_batch(self, briefs: Iterable[BriefLike], *, k: int = 100, progress: bool | None = None,
+                        explain: bool = True) -> pd.DataFrame:
         """Top-``k`` creators for each brief.
 
         Parameters
@@ -196,6 +197,9 @@ class Recommender:
             Results per brief. Every brief gets ``min(k, creators passing its filters)`` rows.
         progress : bool, optional
             Show a progress bar over briefs (default: when there are many and the session is interactive).
+        explain : bool
+            Build ``reasons`` and ``matched_posts`` (most of the ranking time for
+            small catalogs); ``False`` leaves them empty, e.g. in evaluation sweeps.
 
         Returns
         -------
@@ -217,7 +221,7 @@ class Recommender:
         frames = []
         for brief, query in _progress(list(zip(briefs, queries)), progress, "briefs"):
             mask = self._mask(brief)
-            frames.append(self._rank(brief, query, mask, int(k)))
+            frames.append(self._rank(brief, query, mask, int(k), explain))
         return pd.concat(frames, ignore_index=True)
 
     def _encode_queries(self, briefs: Sequence[BrandBrief]) -> np.ndarray:
@@ -243,7 +247,8 @@ class Recommender:
             self._all_text = self.creators_["bio"].fillna("") + " " + captions.to_numpy()
         return self._all_text
 
-    def _rank(self, brief: BrandBrief, query: np.ndarray, mask: np.ndarray | None, k: int) -> pd.DataFrame:
+    def _rank(self, brief: BrandBrief, query: np.ndarray, mask: np.ndarray | None, k: int,
+              explain: bool) -> pd.DataFrame:
         fetch = max(self.candidates, 3 * k)
         sims, positions = self.index_.search(query[None, :], fetch, allowed=mask)
         sims, positions = sims[0], positions[0]
@@ -259,7 +264,7 @@ class Recommender:
         scores = blend(semantic, engagement, self.weights)
         order = np.lexsort((positions, -scores))[:k]
         return self._results(brief, query, positions[order], scores[order], semantic[order], sims[order],
-                             evidence[order], lexical[order], post_rows, local_owner, post_sims, order)
+                             evidence[order], lexical[order], post_rows, local_owner, post_sims, order, explain)
 
     def _lexical_candidates(self, brief: BrandBrief, dense: np.ndarray, mask: np.ndarray | None,
                             fetch: int) -> tuple[np.ndarray, np.ndarray]:
@@ -281,16 +286,16 @@ class Recommender:
         return rows.astype(np.int64), local
 
     def _results(self, brief, query, positions, scores, semantic, sims, evidence, lexical, post_rows, local_owner,
-                 post_sims, order) -> pd.DataFrame:  # noqa: ANN001
+                 post_sims, order, explain) -> pd.DataFrame:  # noqa: ANN001
         creators = self.creators_.iloc[positions]
         engagement = self.engagement_.iloc[positions]
-        reasons, matched = [], []
-        for slot, local in enumerate(order):
+        reasons, matched = [""] * len(order), [""] * len(order)
+        for slot, local in enumerate(order if explain else []):
             mine = np.flatnonzero(local_owner == local)
             best = mine[np.argsort(-post_sims[mine], kind="stable")][:2]
-            reasons.append(self._reason(brief, query, positions[slot], post_rows[best], post_sims[best],
-                                        creators.iloc[slot], engagement.iloc[slot]))
-            matched.append(";".join(self.posts_["post_id"].iloc[post_rows[best]].astype(str)))
+            reasons[slot] = self._reason(brief, query, positions[slot], post_rows[best], post_sims[best],
+                                         creators.iloc[slot], engagement.iloc[slot])
+            matched[slot] = ";".join(self.posts_["post_id"].iloc[post_rows[best]].astype(str))
         return pd.DataFrame({
             "brief_id": brief.brief_id,
             "brief_name": brief.name,

@@ -212,3 +212,11 @@ def test_creator_without_text_is_kept_and_filterable(fake_encoder):
     results = rec.recommend("vegan chef", k=5)
     assert results["creator_id"].tolist() == ["a", "b"]
     assert results["similarity"].iloc[1] == 0.0
+
+
+def test_explain_false_gives_same_ranking_without_reasons(rec):
+    full = rec.recommend_batch(["vegan curry", "gaming pc"], k=10)
+    fast = rec.recommend_batch(["vegan curry", "gaming pc"], k=10, explain=False)
+    pd.testing.assert_frame_equal(full.drop(columns=["reasons", "matched_posts"]),
+                                  fast.drop(columns=["reasons", "matched_posts"]))
+    assert (fast["reasons"] == "").all() and (full["reasons"] != "").all()
