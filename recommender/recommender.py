@@ -218,10 +218,20 @@ class Recommender:
         if not briefs:
             return pd.DataFrame(columns=RESULT_COLUMNS)
         queries = self._encode_queries(briefs)
+        masks = [self._mask(b) for b in briefs]
+        fetch = max(self.candidates, 3 * int(k))
+        # Briefs without filters share one search call: a matrix product, not a loop.
+        dense: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        unfiltered = [i for i, m in enumerate(masks) if m is None]
+        if unfiltered:
+            sims, positions = self.index_.search(queries[unfiltered], fetch)
+            dense = {i: (sims[j], positions[j]) for j, i in enumerate(unfiltered)}
         frames = []
-        for brief, query in _progress(list(zip(briefs, queries)), progress, "briefs"):
-            mask = self._mask(brief)
-            frames.append(self._rank(brief, query, mask, int(k), explain))
+        for i in _progress(range(len(briefs)), progress, "briefs"):
+            if i not in dense:
+                sims, positions = self.index_.search(queries[i][None, :], fetch, allowed=masks[i])
+                dense[i] = (sims[0], positions[0])
+            frames.append(self._rank(briefs[i], queries[i], masks[i], dense.pop(i), int(k), explain))
         return pd.concat(frames, ignore_index=True)
 
     def _encode_queries(self, briefs: Sequence[BrandBrief]) -> np.ndarray:
@@ -247,14 +257,13 @@ class Recommender:
             self._all_text = self.creators_["bio"].fillna("") + " " + captions.to_numpy()
         return self._all_text
 
-    def _rank(self, brief: BrandBrief, query: np.ndarray, mask: np.ndarray | None, k: int,
-              explain: bool) -> pd.DataFrame:
-        fetch = max(self.candidates, 3 * k)
-        sims, positions = self.index_.search(query[None, :], fetch, allowed=mask)
-        sims, positions = sims[0], positions[0]
+    def _rank(self, brief: BrandBrief, query: np.ndarray, mask: np.ndarray | None,
+              dense: tuple[np.ndarray, np.ndarray], k: int, explain: bool) -> pd.DataFrame:
+        """Score one brief's dense candidates (plus lexical ones) and keep the best ``k``."""
+        sims, positions = dense
         lexical = np.zeros(len(positions))
         if self.weights.lexical > 0:
-            positions, lexical = self._lexical_candidates(brief, positions, mask, fetch)
+            positions, lexical = self._lexical_candidates(brief, positions, mask, len(positions))
             sims = self.creator_vectors_[positions] @ query
         post_rows, local_owner = self._posts_of(positions)
         post_sims = self.post_vectors_[post_rows] @ query
