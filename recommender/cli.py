@@ -214,8 +214,8 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 def _plan(args: argparse.Namespace) -> int:
     import hashlib
-    import json
 
+    import numpy as np
     import pandas as pd
 
     from .brief import load_briefs
@@ -238,23 +238,27 @@ def _plan(args: argparse.Namespace) -> int:
     unknown = sorted(set(mix) - set(rec.tier_scheme.names))
     if unknown:
         raise ValueError(f"--tier-mix: unknown tier(s) {unknown}; the index has tiers {list(rec.tier_scheme.names)}.")
-    # The shortlists are the slow part; they are kept in --out and reused while the index, briefs and -k are the
-    # same, so replanning with another budget or mix (or after an interruption) skips them.
+    # The shortlists and the briefs' vectors need the model; they are kept in --out and reused while the index,
+    # briefs and -k are the same, so replanning with another budget or mix (or after an interruption) skips both.
     manifest = (args.index / "manifest.json").read_bytes()
     key = hashlib.sha256(manifest + args.briefs.read_bytes() + str(args.k).encode()).hexdigest()
-    cached, stamp = args.out / "candidates.parquet", args.out / "candidates.key"
+    cached, queries, stamp = args.out / "candidates.parquet", args.out / "brief_vectors.npy", args.out / "candidates.key"
     started = time.perf_counter()
-    if cached.is_file() and stamp.is_file() and stamp.read_text().strip() == key:
-        candidates = pd.read_parquet(cached)
+    if all(p.is_file() for p in (cached, queries, stamp)) and stamp.read_text().strip() == key:
+        candidates, brief_vectors = pd.read_parquet(cached), np.load(queries, allow_pickle=False)
         print(f"Reused the shortlists in {cached} (same index, briefs and -k).")
     else:
         candidates = rec.recommend_batch(briefs, k=args.k, progress=sys.stderr.isatty())
+        brief_vectors = np.stack(list(report_vectors(rec, briefs)["brief_vectors"].values()))
         args.out.mkdir(parents=True, exist_ok=True)
         candidates.to_parquet(cached, index=False)
+        np.save(queries, brief_vectors, allow_pickle=False)
         stamp.write_text(key + "\n")
     costs = creator_costs(rec.creators_, CostModel(scale=args.cost_scale))
     plan = planner.plan(candidates, costs, briefs=[b.brief_id for b in briefs])
-    page = render_report(plan, **report_vectors(rec, briefs), title=f"Campaign plan: {args.briefs.name}")
+    page = render_report(plan, creator_ids=rec.creators_["creator_id"].to_numpy(), creator_vectors=rec.creator_vectors_,
+                         brief_vectors=dict(zip([b.brief_id for b in briefs], brief_vectors)),
+                         title=f"Campaign plan: {args.briefs.name}")
     write_plan(plan, args.out, page)
     s = plan.summary
     print(f"Planned {s['creators']} creators for {s['briefs']} briefs in {time.perf_counter() - started:.1f}s: "
