@@ -8,7 +8,8 @@ matches a creator who only writes ``#veganfood``, where exact-match keyword
 search fails.
 
 Implemented with scikit-learn's CountVectorizer and a sparse BM25 weight matrix,
-so it saves as a JSON vocabulary plus a sparse ``.npz`` (no pickle).
+stored term-major (an inverted index) so that a query reads only its own terms'
+postings; it saves as a JSON vocabulary plus a sparse ``.npz`` (no pickle).
 """
 
 from __future__ import annotations
@@ -37,13 +38,19 @@ class LexicalIndex:
         self.k1 = k1
         self.b = b
         self.vocabulary_: dict[str, int] | None = None
-        self.weights_ = None  # scipy.sparse.csr_matrix (n_docs, n_terms)
+        self.postings_ = None  # scipy.sparse.csr_matrix (n_terms, n_docs): BM25 weight of each term in each doc
+        self._analyzer = None
+
+    @property
+    def n_docs(self) -> int:
+        """Number of indexed documents."""
+        return int(self.postings_.shape[1])
 
     def build(self, documents: Sequence[str]) -> "LexicalIndex":
         """Index ``documents`` (already prepared text)."""
         from scipy import sparse
 
-        vectorizer = self._vectorizer()
+        vectorizer = _vectorizer()
         try:
             counts = vectorizer.fit_transform(documents).tocsr().astype(np.float32)
             self.vocabulary_ = {t: int(i) for t, i in vectorizer.vocabulary_.items()}
@@ -58,23 +65,42 @@ class LexicalIndex:
         tf = counts.data
         rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
         counts.data = (idf[counts.indices] * tf * (self.k1 + 1) / (tf + norm[rows])).astype(np.float32)
-        self.weights_ = counts
+        # Term-major storage (an inverted index): a query touches only its terms' postings.
+        self.postings_ = counts.T.tocsr()
         return self
 
+    def query(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Documents that share a term with ``text`` and their BM25 scores (ascending document order).
+
+        A query term counts once; terms unknown to the index are ignored.
+        """
+        terms = sorted({self.vocabulary_[t] for t in self._analyse(text) if t in self.vocabulary_})
+        if not terms:
+            return np.empty(0, np.int64), np.empty(0, np.float32)
+        rows = self.postings_[terms]
+        docs, inverse = np.unique(rows.indices, return_inverse=True)
+        scores = np.bincount(inverse, weights=rows.data, minlength=len(docs)).astype(np.float32)
+        return docs.astype(np.int64), scores
+
     def scores(self, queries: Sequence[str]) -> np.ndarray:
-        """BM25 score of every document for each query, shape (n_queries, n_docs)."""
-        if not self.vocabulary_:
-            return np.zeros((len(queries), self.weights_.shape[0]), dtype=np.float32)
-        terms = self._vectorizer(vocabulary=self.vocabulary_).transform(queries)
-        terms.data[:] = 1.0  # a query term counts once
-        return np.asarray((terms @ self.weights_.T).toarray(), dtype=np.float32)
+        """Dense BM25 scores of every document for each query, shape (n_queries, n_docs)."""
+        out = np.zeros((len(queries), self.n_docs), dtype=np.float32)
+        for row, text in enumerate(queries):
+            docs, scores = self.query(text)
+            out[row, docs] = scores
+        return out
+
+    def _analyse(self, text: str) -> list[str]:
+        if self._analyzer is None:
+            self._analyzer = _vectorizer().build_analyzer()
+        return self._analyzer(text)
 
     def save(self, directory: Path) -> None:
-        """Write ``lexical_vocabulary.json`` and ``lexical_weights.npz``."""
+        """Write ``lexical_vocabulary.json`` and ``lexical_postings.npz``."""
         from scipy import sparse
 
         (directory / "lexical_vocabulary.json").write_text(json.dumps(self.vocabulary_), encoding="utf-8")
-        sparse.save_npz(directory / "lexical_weights.npz", self.weights_)
+        sparse.save_npz(directory / "lexical_postings.npz", self.postings_)
 
     @classmethod
     def load(cls, directory: Path, *, k1: float = 1.2, b: float = 0.75) -> "LexicalIndex":
@@ -83,12 +109,11 @@ class LexicalIndex:
 
         index = cls(k1=k1, b=b)
         index.vocabulary_ = json.loads((directory / "lexical_vocabulary.json").read_text(encoding="utf-8"))
-        index.weights_ = sparse.load_npz(directory / "lexical_weights.npz").tocsr()
+        index.postings_ = sparse.load_npz(directory / "lexical_postings.npz").tocsr()
         return index
 
-    @staticmethod
-    def _vectorizer(vocabulary: dict[str, int] | None = None):  # noqa: ANN205 - sklearn CountVectorizer
-        from sklearn.feature_extraction.text import CountVectorizer
 
-        return CountVectorizer(lowercase=True, stop_words="english", token_pattern=r"(?u)\b\w\w+\b",
-                               vocabulary=vocabulary, dtype=np.float32)
+def _vectorizer():  # noqa: ANN202 - sklearn CountVectorizer, imported late
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    return CountVectorizer(lowercase=True, stop_words="english", token_pattern=r"(?u)\b\w\w+\b", dtype=np.float32)

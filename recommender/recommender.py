@@ -278,14 +278,16 @@ class Recommender:
     def _lexical_candidates(self, brief: BrandBrief, dense: np.ndarray, mask: np.ndarray | None,
                             fetch: int) -> tuple[np.ndarray, np.ndarray]:
         """Dense candidates plus the best BM25 matches, with BM25 scaled to [0, 1] by the best allowed match."""
-        bm25 = self.lexical_.scores(prepare_texts([brief.query_text]))[0]
-        allowed = self.index_.alive_ if mask is None else (self.index_.alive_ & mask)
-        bm25 = np.where(allowed, bm25, 0.0)
-        best = bm25.max(initial=0.0)
-        top = np.argpartition(-bm25, min(fetch, len(bm25) - 1))[:fetch]
-        top = top[bm25[top] > 0]
+        docs, bm25 = self.lexical_.query(prepare_texts([brief.query_text])[0])
+        allowed = self.index_.alive_[docs] if mask is None else (self.index_.alive_[docs] & mask[docs])
+        docs, bm25 = docs[allowed], bm25[allowed]
+        if not len(docs):
+            return dense, np.zeros(len(dense))
+        top = docs[np.argpartition(-bm25, min(fetch, len(docs)) - 1)[:fetch]]
         positions = np.union1d(dense, top)
-        return positions, (bm25[positions] / best if best > 0 else np.zeros(len(positions)))
+        found = np.searchsorted(docs, positions).clip(max=len(docs) - 1)
+        lexical = np.where(docs[found] == positions, bm25[found], 0.0) / bm25.max()
+        return positions, lexical
 
     def _posts_of(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         starts, ends = self.post_offsets_[positions], self.post_offsets_[positions + 1]

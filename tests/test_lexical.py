@@ -67,3 +67,21 @@ def test_hybrid_recommender_finds_rare_caption_word_and_keeps_invariants(planted
     rec.save(tmp_path / "idx")
     loaded = Recommender.load(tmp_path / "idx", encoder=fake_encoder)
     pd.testing.assert_frame_equal(loaded.recommend("kombucha", k=10), results)
+
+
+def test_bm25_matches_the_textbook_formula():
+    docs = ["yoga yoga mat", "yoga retreat in bali", "running shoes"]
+    k1, b = 1.2, 0.75
+    scores = LexicalIndex(k1=k1, b=b).build(docs).scores(["yoga mat"])[0]
+    lengths = np.array([3, 3, 2])  # 'in' is a stop word
+    avg = lengths.mean()
+
+    def term(tf, df, length):
+        idf = np.log1p((3 - df + 0.5) / (df + 0.5))
+        return idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / avg))
+
+    expected = [term(2, 2, 3) + term(1, 1, 3), term(1, 2, 3), 0.0]
+    np.testing.assert_allclose(scores, expected, rtol=1e-5)
+    docs_hit, sparse_scores = LexicalIndex(k1=k1, b=b).build(docs).query("yoga mat")
+    assert docs_hit.tolist() == [0, 1]
+    np.testing.assert_allclose(sparse_scores, expected[:2], rtol=1e-5)
