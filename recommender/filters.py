@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -11,7 +11,7 @@ import pandas as pd
 from .brief import BrandBrief
 from .tiers import TierScheme
 
-__all__ = ["brief_mask", "keyword_mask"]
+__all__ = ["CreatorFilters", "keyword_mask"]
 
 
 def keyword_mask(texts: pd.Series, keywords: tuple[str, ...]) -> np.ndarray:
@@ -26,67 +26,79 @@ def keyword_mask(texts: pd.Series, keywords: tuple[str, ...]) -> np.ndarray:
     return texts.str.contains(pattern, case=False, regex=True).to_numpy()
 
 
-def brief_mask(
-    brief: BrandBrief,
-    creators: pd.DataFrame,
-    *,
-    scheme: TierScheme,
-    fair_rate: np.ndarray,
-    all_text: pd.Series,
-) -> np.ndarray:
-    """Creators that pass every hard filter of ``brief``.
+class CreatorFilters:
+    """The hard filters of briefs over one creator table.
+
+    Filters run once per brief, so each filtered text column is normalised
+    (stripped, lower-cased) and factorised once; a filter is then an integer
+    membership test over the whole table.
 
     Parameters
     ----------
     creators : DataFrame
         The recommender's creator table (positions = index positions).
+    scheme : TierScheme
     fair_rate : ndarray
         Each creator's fair (shrunk) engagement rate.
-    all_text : Series
-        Bio and captions of each creator joined, for ``exclude_keywords``.
+    texts : callable
+        Returns bio and captions of each creator joined (only needed for ``exclude_keywords``).
     """
-    mask = np.ones(len(creators), dtype=bool)
-    if brief.tiers:
-        mask &= creators["tier"].astype(str).isin(scheme.check_names(brief.tiers)).to_numpy()
-    followers = creators["followers"].to_numpy()
-    if brief.min_followers is not None:
-        mask &= followers >= brief.min_followers
-    if brief.max_followers is not None:
-        mask &= followers <= brief.max_followers
-    if brief.min_engagement_rate is not None:
-        mask &= fair_rate >= brief.min_engagement_rate
-    for column, allowed in (("platform", brief.platforms), ("country", brief.countries), ("language", brief.languages)):
-        if allowed:
-            wanted = {a.strip().lower() for a in allowed}
-            mask &= creators[column].astype(str).str.strip().str.lower().isin(wanted).to_numpy()
-    for column, condition in brief.filters.items():
-        mask &= _column_filter(creators, column, condition, brief)
-    if brief.exclude_keywords:
-        mask &= ~keyword_mask(all_text, brief.exclude_keywords)
-    return mask
 
+    def __init__(self, creators: pd.DataFrame, *, scheme: TierScheme, fair_rate: np.ndarray,
+                 texts: Callable[[], pd.Series]) -> None:
+        self.creators = creators
+        self.scheme = scheme
+        self.fair_rate = fair_rate
+        self.texts = texts
+        self._codes: dict[str, tuple[np.ndarray, pd.Index]] = {}
 
-def _column_filter(creators: pd.DataFrame, column: str, condition: Any, brief: BrandBrief) -> np.ndarray:
-    if column not in creators.columns:
-        raise ValueError(
-            f"Brief {brief.name!r} filters on unknown column {column!r}. "
-            f"Creator columns: {sorted(c for c in creators.columns)}."
-        )
-    values = creators[column]
-    if isinstance(condition, Mapping):
+    def mask(self, brief: BrandBrief) -> np.ndarray:
+        """Creators that pass every hard filter of ``brief``."""
+        creators = self.creators
+        mask = np.ones(len(creators), dtype=bool)
+        if brief.tiers:
+            mask &= self._isin("tier", self.scheme.check_names(brief.tiers))
+        followers = creators["followers"].to_numpy()
+        if brief.min_followers is not None:
+            mask &= followers >= brief.min_followers
+        if brief.max_followers is not None:
+            mask &= followers <= brief.max_followers
+        if brief.min_engagement_rate is not None:
+            mask &= self.fair_rate >= brief.min_engagement_rate
+        for column, allowed in (("platform", brief.platforms), ("country", brief.countries),
+                                ("language", brief.languages)):
+            if allowed:
+                mask &= self._isin(column, allowed)
+        for column, condition in brief.filters.items():
+            mask &= self._column_filter(column, condition, brief)
+        if brief.exclude_keywords:
+            mask &= ~keyword_mask(self.texts(), brief.exclude_keywords)
+        return mask
+
+    def _isin(self, column: str, allowed: Iterable[Any]) -> np.ndarray:
+        if column not in self._codes:
+            normalised = self.creators[column].astype(str).str.strip().str.lower()
+            self._codes[column] = pd.factorize(normalised)
+        codes, uniques = self._codes[column]
+        wanted = {str(a).strip().lower() for a in allowed}
+        return np.isin(codes, np.flatnonzero(uniques.isin(wanted)))
+
+    def _column_filter(self, column: str, condition: Any, brief: BrandBrief) -> np.ndarray:
+        if column not in self.creators.columns:
+            raise ValueError(
+                f"Brief {brief.name!r} filters on unknown column {column!r}. "
+                f"Creator columns: {sorted(c for c in self.creators.columns)}."
+            )
+        if not isinstance(condition, Mapping):
+            return self._isin(column, condition if isinstance(condition, (list, tuple, set)) else [condition])
         unknown = set(condition) - {"min", "max"}
         if unknown:
             raise ValueError(f"Brief {brief.name!r} filter on {column!r} has unknown keys {sorted(unknown)}; "
                              "expected 'min' and/or 'max', a value, or a list of values.")
-        numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
-        out = np.ones(len(values), dtype=bool)
+        numbers = pd.to_numeric(self.creators[column], errors="coerce").to_numpy(dtype=float)
+        out = np.ones(len(numbers), dtype=bool)
         if "min" in condition:
             out &= numbers >= float(condition["min"])
         if "max" in condition:
             out &= numbers <= float(condition["max"])
         return out
-    if isinstance(condition, (list, tuple, set)):
-        wanted = {str(c).lower() for c in condition}
-    else:
-        wanted = {str(condition).lower()}
-    return values.astype(str).str.lower().isin(wanted).to_numpy()

@@ -25,7 +25,7 @@ from .catalog import Catalog, load_catalog
 from .encoder import Encoder
 from .engagement import EngagementModel, score_engagement
 from .errors import IndexMismatchError, NotBuiltError
-from .filters import brief_mask, keyword_mask
+from .filters import CreatorFilters, keyword_mask
 from .index import IndexConfig, VectorIndex
 from .lexical import LexicalIndex
 from .profiles import Representation, creator_vectors
@@ -178,6 +178,7 @@ class Recommender:
         ).reindex(self.creators_["creator_id"]).reset_index(drop=True)
         self.post_offsets_ = np.searchsorted(self.post_owner_, np.arange(len(self.creators_) + 1))
         self._all_text = None
+        self._filters = None
         self.lexical_ = LexicalIndex().build(prepare_texts(self._texts()))
 
     # -------------------------------------------------------------- recommend
@@ -244,10 +245,10 @@ class Recommender:
         return vectors
 
     def _mask(self, brief: BrandBrief) -> np.ndarray | None:
-        mask = brief_mask(
-            brief, self.creators_, scheme=self.tier_scheme,
-            fair_rate=self.engagement_["engagement_rate_shrunk"].to_numpy(), all_text=self._texts(),
-        )
+        if self._filters is None:
+            self._filters = CreatorFilters(self.creators_, scheme=self.tier_scheme, texts=self._texts,
+                                           fair_rate=self.engagement_["engagement_rate_shrunk"].to_numpy())
+        mask = self._filters.mask(brief)
         return None if mask.all() else mask
 
     def _texts(self) -> pd.Series:
@@ -490,6 +491,7 @@ class Recommender:
             rec.creators_["creator_id"]).reset_index(drop=True)
         rec.post_offsets_ = np.searchsorted(rec.post_owner_, np.arange(len(rec.creators_) + 1))
         rec._all_text = None
+        rec._filters = None
         rec.index_ = VectorIndex.load(path, rec.creator_vectors_, kind=manifest["index_kind"], config=rec.index)
         rec.lexical_ = LexicalIndex.load(path)
         return rec
