@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .brief import BrandBrief
     from .encoder import Encoder
 
-__all__ = ["QueryConfig", "brief_facets", "query_vectors"]
+__all__ = ["QueryConfig", "brief_facets", "framing_direction", "query_vectors"]
 
 _SPLIT = re.compile(r"[.!?;:,\n()]+|\s(?:and|or|&|/)\s", re.IGNORECASE)
 
@@ -69,21 +69,29 @@ def brief_facets(text: str, keywords: Sequence[str] = ()) -> list[str]:
     return phrases + [k.strip() for k in keywords if k.strip()]
 
 
-def query_vectors(briefs: Sequence["BrandBrief"], encoder: "Encoder", config: QueryConfig) -> np.ndarray:
-    """One unit query vector per brief, shape (len(briefs), encoder.dimension)."""
+def framing_direction(encoder: "Encoder") -> np.ndarray:
+    """Unit vector of the generic brief framing (:data:`FRAMING_PHRASES`) for ``encoder``."""
+    return normalise(encoder.encode(list(FRAMING_PHRASES)).mean(axis=0, keepdims=True))[0]
+
+
+def query_vectors(briefs: Sequence["BrandBrief"], encoder: "Encoder", config: QueryConfig,
+                  *, framing: np.ndarray | None = None) -> np.ndarray:
+    """One unit query vector per brief, shape (len(briefs), encoder.dimension).
+
+    ``framing`` is :func:`framing_direction` of the same encoder, passed in by
+    callers that embed many queries so it is computed once.
+    """
     if config.facets:
         facets = [brief_facets(b.description, b.keywords) or [b.query_text] for b in briefs]
     else:
         facets = [[b.query_text] for b in briefs]
     flat = [f for group in facets for f in group]
-    framing = list(FRAMING_PHRASES) if config.remove_framing else []
-    # One encode call for facets and framing phrases: one forward pass for a single brief.
-    vectors = encoder.encode(flat + framing)
+    vectors = encoder.encode(flat)
     owner = np.repeat(np.arange(len(briefs)), [len(g) for g in facets])
     queries = np.zeros((len(briefs), vectors.shape[1]), dtype=np.float64)
-    np.add.at(queries, owner, vectors[: len(flat)])
+    np.add.at(queries, owner, vectors)
     queries = normalise(queries)
-    if framing:
-        direction = normalise(vectors[len(flat):].mean(axis=0, keepdims=True))[0]
+    if config.remove_framing:
+        direction = framing_direction(encoder) if framing is None else framing
         queries = queries - np.outer(queries @ direction, direction)
     return normalise(np.asarray(queries, dtype=np.float32))

@@ -29,7 +29,7 @@ from .filters import CreatorFilters, keyword_mask
 from .index import IndexConfig, VectorIndex
 from .lexical import LexicalIndex
 from .profiles import Representation, creator_vectors
-from .query import QueryConfig, query_vectors
+from .query import QueryConfig, framing_direction, query_vectors
 from .ranking import RankingWeights, blend, engagement_reason, fuse_lexical, semantic_scores, top_post_similarity
 from .tables import TableSource
 from .text import prepare_texts
@@ -138,6 +138,7 @@ class Recommender:
             ``catalog.posts``, e.g. computed on a GPU elsewhere. Skips encoding.
         """
         self.encoder_ = self.encoder if isinstance(self.encoder, Encoder) else Encoder(self.encoder)
+        self._framing = None
         catalog = catalog.with_tiers(self.tier_scheme)
         self.creators_ = catalog.creators.reset_index(drop=True)
         self.rejected_ = catalog.rejected
@@ -236,7 +237,9 @@ class Recommender:
         return pd.concat(frames, ignore_index=True)
 
     def _encode_queries(self, briefs: Sequence[BrandBrief]) -> np.ndarray:
-        vectors = query_vectors(briefs, self.encoder_, self.query)
+        if self.query.remove_framing and self._framing is None:
+            self._framing = framing_direction(self.encoder_)
+        vectors = query_vectors(briefs, self.encoder_, self.query, framing=self._framing)
         if vectors.shape[1] != self.creator_vectors_.shape[1]:
             raise IndexMismatchError(
                 f"The encoder {self.encoder_.model!r} gives vectors of dimension {vectors.shape[1]}, "
@@ -478,6 +481,7 @@ class Recommender:
             candidates=manifest["candidates"],
         )
         rec.encoder_ = encoder
+        rec._framing = None
         rec.creators_ = store.load_frame(path, "creators")
         rec.posts_ = store.load_frame(path, "posts")
         rec.rejected_ = None
