@@ -47,7 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     _catalog_args(p)
     p.add_argument("--out", required=True, type=Path, help="directory to write (replaced atomically)")
     p.add_argument("--model", default="default", help="sentence-transformers model name or path (default: bundled all-MiniLM-L6-v2)")
-    p.add_argument("--precision", choices=["fp32", "bf16"], default="fp32", help="encoder precision (bf16: faster on CPUs with AVX-512 BF16)")
+    p.add_argument("--precision", choices=["auto", "fp32", "bf16"], default="auto",
+                   help="encoder precision (default auto: bf16 on CPUs with native bfloat16, else fp32)")
     p.add_argument("--tiers", default="default", help="tier preset (default, micro-10k-50k, micro-1k-100k)")
     p.add_argument("--cache-dir", type=Path, default=_default_cache(),
                    help="embedding cache folder, so rebuilds embed only new text (default: $RECOMMENDER_CACHE_DIR "

