@@ -198,15 +198,20 @@ class VectorIndex:
         np.save(directory / "alive.npy", self.alive_, allow_pickle=False)
 
     @classmethod
-    def load(cls, directory: Path, vectors: np.ndarray, *, kind: str, config: IndexConfig = IndexConfig()) -> "VectorIndex":
-        """Read an index written by :meth:`save`; ``vectors`` are the indexed rows."""
+    def load(cls, directory: Path, vectors: np.ndarray, *, kind: str, config: IndexConfig = IndexConfig(),
+             mmap: bool = False) -> "VectorIndex":
+        """Read an index written by :meth:`save`; ``vectors`` are the indexed rows.
+
+        With ``mmap`` the FAISS file is memory-mapped (read on demand) instead of read whole.
+        """
         import faiss
 
         index = cls(config=config)
         index.kind_ = kind
         index.vectors_ = vectors
         index.alive_ = np.load(directory / "alive.npy", allow_pickle=False)
-        index._faiss = faiss.read_index(str(directory / "index.faiss"))
+        flags = faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY if mmap else 0
+        index._faiss = faiss.read_index(str(directory / "index.faiss"), flags)
         if index._faiss.ntotal != len(vectors) or index._faiss.d != vectors.shape[1]:
             from .errors import IndexMismatchError
 

@@ -51,28 +51,49 @@ def creator_vectors(
     post_vectors: np.ndarray,
     post_owner: np.ndarray,
     representation: Representation = Representation(),
+    *,
+    block: int = 100_000,
 ) -> np.ndarray:
     """One unit vector per creator.
 
     Parameters
     ----------
     bio_vectors : ndarray (n_creators, d)
-        Zero rows for empty bios.
+        Zero rows for empty bios. Any float dtype (float16 storage is fine).
     post_vectors : ndarray (n_posts, d)
-        Zero rows for empty captions (they are ignored).
+        Zero rows for empty captions (they are ignored). Any float dtype.
     post_owner : ndarray of int (n_posts,)
         Creator position of each post.
+    block : int
+        Creators processed at a time, so float16 inputs are widened to float32
+        one block at a time rather than all at once.
 
     Returns
     -------
     ndarray (n_creators, d), float32; a zero row for a creator with no text at all.
     """
     n = len(bio_vectors)
-    centroids = _trimmed_centroids(post_vectors, post_owner, n, representation.trim)
-    has_bio = np.linalg.norm(bio_vectors, axis=1) > 0
+    out = np.empty((n, bio_vectors.shape[1]), dtype=np.float32)
+    ordered = bool(np.all(np.diff(post_owner) >= 0))
+    for start in range(0, n, block):
+        stop = min(start + block, n)
+        if ordered:
+            lo, hi = np.searchsorted(post_owner, [start, stop])
+            rows = slice(lo, hi)
+        else:
+            rows = np.flatnonzero((post_owner >= start) & (post_owner < stop))
+        posts = np.asarray(post_vectors[rows], dtype=np.float32)
+        out[start:stop] = _combine(np.asarray(bio_vectors[start:stop], dtype=np.float32),
+                                   _trimmed_centroids(posts, post_owner[rows] - start, stop - start, representation.trim),
+                                   representation.bio_weight)
+    return out
+
+
+def _combine(bio: np.ndarray, centroids: np.ndarray, bio_weight: float) -> np.ndarray:
+    has_bio = np.linalg.norm(bio, axis=1) > 0
     has_posts = np.linalg.norm(centroids, axis=1) > 0
-    weight = np.where(has_bio & has_posts, representation.bio_weight, np.where(has_bio, 1.0, 0.0))[:, None]
-    return normalise(weight * normalise(bio_vectors) + (1 - weight) * centroids).astype(np.float32)
+    weight = np.where(has_bio & has_posts, bio_weight, np.where(has_bio, 1.0, 0.0))[:, None]
+    return normalise(weight * normalise(bio) + (1 - weight) * centroids).astype(np.float32)
 
 
 def _trimmed_centroids(vectors: np.ndarray, owner: np.ndarray, n: int, trim: float) -> np.ndarray:

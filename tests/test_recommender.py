@@ -220,3 +220,17 @@ def test_explain_false_gives_same_ranking_without_reasons(rec):
     pd.testing.assert_frame_equal(full.drop(columns=["reasons", "matched_posts"]),
                                   fast.drop(columns=["reasons", "matched_posts"]))
     assert (fast["reasons"] == "").all() and (full["reasons"] != "").all()
+
+
+@pytest.mark.parametrize("kind", ["exact", "hnsw"])
+def test_memory_mapped_load_gives_identical_results(planted, fake_encoder, tmp_path, kind):
+    from recommender.index import IndexConfig
+
+    creators, posts = planted
+    rec = Recommender.build(creators, posts, encoder=fake_encoder, index=IndexConfig(kind=kind))
+    rec.save(tmp_path / "idx")
+    mapped = Recommender.load(tmp_path / "idx", encoder=fake_encoder, mmap=True)
+    assert isinstance(mapped.post_vectors_, np.memmap)
+    brief = BrandBrief(name="b", description="yoga stretching flow", tiers=["micro", "nano"])
+    pd.testing.assert_frame_equal(mapped.recommend(brief, k=10), rec.recommend(brief, k=10))
+    assert rec.post_vectors_.dtype == np.float16 and rec.creator_vectors_.dtype == np.float32
