@@ -36,20 +36,22 @@ class IndexConfig:
     kind : {'auto', 'exact', 'hnsw'}
         ``'auto'`` picks exact below ``exact_max_rows`` rows and HNSW above.
     exact_max_rows : int
-        Catalog size up to which exact search is used by ``'auto'``.
+        Catalog size up to which exact search is used by ``'auto'`` (a 200k x 384
+        exact scan takes a few milliseconds on 2 cores, see docs/performance.md).
     hnsw_m : int
-        HNSW graph degree (32 gives recall@100 about 0.98 on MiniLM vectors).
+        HNSW graph degree.
     ef_construction, ef_search : int
         HNSW build and search breadth; search breadth grows with ``k`` when needed.
+        512 was the best recall for its cost measured at 1M creators (docs/performance.md).
     exact_subset_rows : int
         A filter that leaves at most this many rows is served by exact search over them.
     """
 
     kind: IndexKind = "auto"
-    exact_max_rows: int = 50_000
+    exact_max_rows: int = 200_000
     hnsw_m: int = 32
     ef_construction: int = 80
-    ef_search: int = 128
+    ef_search: int = 512
     exact_subset_rows: int = 50_000
 
     def __post_init__(self) -> None:
