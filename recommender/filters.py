@@ -81,7 +81,10 @@ class CreatorFilters:
             self._codes[column] = pd.factorize(normalised)
         codes, uniques = self._codes[column]
         wanted = {str(a).strip().lower() for a in allowed}
-        return np.isin(codes, np.flatnonzero(uniques.isin(wanted)))
+        # A lookup table over the distinct values: one gather over the codes (-1, missing, maps to False).
+        table = np.zeros(len(uniques) + 1, dtype=bool)
+        table[:-1] = uniques.isin(wanted)
+        return table[codes]
 
     def _column_filter(self, column: str, condition: Any, brief: BrandBrief) -> np.ndarray:
         if column not in self.creators.columns:

@@ -231,11 +231,16 @@ class Recommender:
             sims, positions = self.index_.search(queries[unfiltered], fetch)
             dense = {i: (sims[j], positions[j]) for j, i in enumerate(unfiltered)}
         frames = []
-        for i in _progress(range(len(briefs)), progress, "briefs"):
-            if i not in dense:
-                sims, positions = self.index_.search(queries[i][None, :], fetch, allowed=masks[i])
-                dense[i] = (sims[0], positions[0])
-            frames.append(self._rank(briefs[i], queries[i], masks[i], dense.pop(i), int(k), explain))
+        # Per-brief work is small matrix products; one BLAS thread avoids pools that spin after
+        # each product and slow the next brief's model forward pass (docs/performance.md).
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1, user_api="blas"):
+            for i in _progress(range(len(briefs)), progress, "briefs"):
+                if i not in dense:
+                    sims, positions = self.index_.search(queries[i][None, :], fetch, allowed=masks[i])
+                    dense[i] = (sims[0], positions[0])
+                frames.append(self._rank(briefs[i], queries[i], masks[i], dense.pop(i), int(k), explain))
         return pd.concat(frames, ignore_index=True)
 
     def _encode_queries(self, briefs: Sequence[BrandBrief]) -> np.ndarray:
