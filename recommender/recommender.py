@@ -224,18 +224,18 @@ class Recommender:
         queries = self._encode_queries(briefs)
         masks = [self._mask(b) for b in briefs]
         fetch = max(self.candidates, 3 * int(k))
-        # Briefs without filters share one search call: a matrix product, not a loop.
-        dense: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        unfiltered = [i for i, m in enumerate(masks) if m is None]
-        if unfiltered:
-            sims, positions = self.index_.search(queries[unfiltered], fetch)
-            dense = {i: (sims[j], positions[j]) for j, i in enumerate(unfiltered)}
-        frames = []
-        # Per-brief work is small matrix products; one BLAS thread avoids pools that spin after
-        # each product and slow the next brief's model forward pass (docs/performance.md).
+        # Search and ranking are matrix products; one BLAS thread avoids pools that spin after each
+        # product and slow the model's next forward pass (measured in docs/performance.md).
         from threadpoolctl import threadpool_limits
 
+        frames = []
         with threadpool_limits(limits=1, user_api="blas"):
+            # Briefs without filters share one search call: a matrix product, not a loop.
+            dense: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+            unfiltered = [i for i, m in enumerate(masks) if m is None]
+            if unfiltered:
+                sims, positions = self.index_.search(queries[unfiltered], fetch)
+                dense = {i: (sims[j], positions[j]) for j, i in enumerate(unfiltered)}
             for i in _progress(range(len(briefs)), progress, "briefs"):
                 if i not in dense:
                     sims, positions = self.index_.search(queries[i][None, :], fetch, allowed=masks[i])
