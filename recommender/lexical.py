@@ -78,6 +78,11 @@ class LexicalIndex:
         if not terms:
             return np.empty(0, np.int64), np.empty(0, np.float32)
         rows = self.postings_[terms]
+        if rows.nnz > self.n_docs // 16:
+            # Common terms: summing into a dense array beats sorting the postings.
+            dense = np.bincount(rows.indices, weights=rows.data, minlength=self.n_docs)
+            docs = np.flatnonzero(dense)
+            return docs.astype(np.int64), dense[docs].astype(np.float32)
         docs, inverse = np.unique(rows.indices, return_inverse=True)
         scores = np.bincount(inverse, weights=rows.data, minlength=len(docs)).astype(np.float32)
         return docs.astype(np.int64), scores

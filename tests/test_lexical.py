@@ -85,3 +85,13 @@ def test_bm25_matches_the_textbook_formula():
     docs_hit, sparse_scores = LexicalIndex(k1=k1, b=b).build(docs).query("yoga mat")
     assert docs_hit.tolist() == [0, 1]
     np.testing.assert_allclose(sparse_scores, expected[:2], rtol=1e-5)
+
+
+def test_common_and_rare_query_paths_agree():
+    """Queries touching many postings sum into a dense array; both paths give the same scores."""
+    docs = ["apple pie"] * 40 + ["apple tart", "banana bread"]
+    index = LexicalIndex().build(docs)
+    hits, scores = index.query("apple banana")        # 41 postings > 42 // 16: dense path
+    assert hits.tolist() == list(range(40)) + [40, 41]
+    rare_hits, rare_scores = index.query("banana")    # 1 posting: sparse path
+    assert rare_hits.tolist() == [41] and rare_scores[0] == pytest.approx(scores[-1])
