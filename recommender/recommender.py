@@ -169,10 +169,15 @@ class Recommender:
         return vectors
 
     def _refresh(self) -> None:
-        """Recompute what derives from the tables: creator vectors, engagement, text for filters."""
+        """Recompute what derives from the tables and vectors: creator vectors, BM25, then :meth:`_derive`."""
         self.creator_vectors_ = creator_vectors(
             self.bio_vectors_, self.post_vectors_, self.post_owner_, self.representation
         )
+        self._derive()
+        self.lexical_ = LexicalIndex().build(prepare_texts(self._texts()))
+
+    def _derive(self) -> None:
+        """Recompute what is not saved: engagement of live creators, post offsets, caches."""
         alive = np.ones(len(self.creators_), dtype=bool)
         if hasattr(self, "index_"):
             alive[: len(self.index_.alive_)] = self.index_.alive_
@@ -182,7 +187,6 @@ class Recommender:
         self.post_offsets_ = np.searchsorted(self.post_owner_, np.arange(len(self.creators_) + 1))
         self._all_text = None
         self._filters = None
-        self.lexical_ = LexicalIndex().build(prepare_texts(self._texts()))
 
     # -------------------------------------------------------------- recommend
     def recommend(self, brief: BriefLike, *, k: int = 10) -> pd.DataFrame:
@@ -501,14 +505,10 @@ class Recommender:
             raise IndexMismatchError(f"{path}: vectors have dimension {rec.creator_vectors_.shape[1]}, "
                                      f"the manifest says {manifest['dimension']}; the folder is inconsistent, rebuild it.")
         rec.creators_["tier"] = pd.Categorical(rec.creators_["tier"], categories=list(rec.tier_scheme.names), ordered=True)
-        rec.engagement_ = score_engagement(rec.creators_, rec.posts_, rec.tier_scheme, rec.engagement).reindex(
-            rec.creators_["creator_id"]).reset_index(drop=True)
-        rec.post_offsets_ = np.searchsorted(rec.post_owner_, np.arange(len(rec.creators_) + 1))
-        rec._all_text = None
-        rec._filters = None
         rec.index_ = VectorIndex.load(path, rec.creator_vectors_, kind=manifest["index_kind"], config=rec.index,
                                       mmap=mmap)
         rec.lexical_ = LexicalIndex.load(path)
+        rec._derive()
         return rec
 
     def _require_fitted(self) -> None:

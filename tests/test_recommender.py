@@ -156,6 +156,14 @@ def test_saved_arrays_load_without_pickle(rec, tmp_path):
         np.load(path, allow_pickle=False)
 
 
+def _reloaded(rec: Recommender) -> Recommender:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        rec.save(f"{folder}/idx")
+        return Recommender.load(f"{folder}/idx", encoder=rec.encoder_)
+
+
 def test_add_update_remove_creators(rec, planted):
     new_creator = pd.DataFrame([{"creator_id": "new1", "followers": 5000, "bio": "retro camera film photography"}])
     new_posts = pd.DataFrame([{"creator_id": "new1", "caption": "film camera darkroom photography", "likes": 300, "comments": 9}])
@@ -168,6 +176,7 @@ def test_add_update_remove_creators(rec, planted):
     everything = rec.recommend("sourdough starter", k=500)
     assert not {"new1", "c000"} & set(everything["creator_id"])
     assert len(everything) == 119
+    pd.testing.assert_frame_equal(_reloaded(rec).recommend("sourdough starter", k=500), everything)
     rec.add_creators(planted[0].head(1))  # a removed id can come back
     assert "c000" in set(rec.recommend("sourdough starter", k=500)["creator_id"])
     with pytest.raises(ValueError, match=r"already exist; use update_creators"):
