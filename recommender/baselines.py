@@ -28,7 +28,7 @@ from typing import Any, Iterable, Protocol, Sequence, runtime_checkable
 import numpy as np
 import pandas as pd
 
-from .brief import BrandBrief
+from .brief import BrandBrief, as_briefs
 from .catalog import Catalog
 from .encoder import Encoder
 from .engagement import EngagementModel, score_engagement
@@ -340,15 +340,6 @@ def creator_documents(creators: pd.DataFrame, posts: pd.DataFrame | None) -> lis
     captions = posts["caption"].fillna("").astype(str).groupby(posts["creator_id"].astype(str)).agg(" ".join)
     joined = bios.to_numpy() + " " + captions.reindex(ids, fill_value="").to_numpy()
     return [text.strip() for text in joined]
-
-
-def as_briefs(briefs: Iterable[BrandBrief | Any]) -> list[BrandBrief]:
-    """Briefs as a list of :class:`BrandBrief`, ids given by position where missing (as the Recommender does)."""
-    if isinstance(briefs, (BrandBrief, str)):
-        raise TypeError("Expected a sequence of briefs, got a single brief; wrap it in a list.")
-    from .recommender import _as_brief
-
-    return [_as_brief(b, i) for i, b in enumerate(briefs, start=1)]
 
 
 def check_k(k: Any, where: str) -> int:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Union
 
 from .errors import CatalogError
 
-__all__ = ["BrandBrief", "load_briefs"]
+__all__ = ["BrandBrief", "BriefLike", "as_briefs", "load_briefs"]
 
 
 def _tuple(value: Any) -> tuple:
@@ -119,6 +119,30 @@ class BrandBrief:
         """Fields as plain JSON-friendly values."""
         out = asdict(self)
         return {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
+
+
+BriefLike = Union[BrandBrief, Mapping[str, Any], str]
+
+
+def as_briefs(briefs: Iterable[BriefLike]) -> list[BrandBrief]:
+    """Briefs as :class:`BrandBrief` objects: a str is a free-text description, a mapping
+    is validated by :meth:`BrandBrief.from_dict`; missing ids become ``'1'``, ``'2'``, ... by position.
+    """
+    if isinstance(briefs, (BrandBrief, str, Mapping)):
+        raise TypeError("Expected a sequence of briefs, got a single brief; wrap it in a list.")
+    out = []
+    for position, brief in enumerate(briefs, start=1):
+        if isinstance(brief, str):
+            brief = BrandBrief(name="brief", description=brief)
+        elif isinstance(brief, Mapping):
+            brief = BrandBrief.from_dict(brief, where=f"brief {position}")
+        elif not isinstance(brief, BrandBrief):
+            raise TypeError(f"Expected a BrandBrief, a mapping or a str for brief {position}, "
+                            f"got {type(brief).__name__}.")
+        if brief.brief_id is None:
+            brief = BrandBrief(**{**brief.__dict__, "brief_id": str(position)})
+        out.append(brief)
+    return out
 
 
 def load_briefs(path: str | Path) -> list[BrandBrief]:

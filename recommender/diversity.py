@@ -28,7 +28,8 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .recommender import BriefLike, Recommender
+    from .brief import BriefLike
+    from .recommender import Recommender
 
 __all__ = ["mmr", "diversify", "recommend_diverse"]
 

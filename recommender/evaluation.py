@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from . import validation as v
-from .baselines import RUN_COLUMNS, Ranker, as_briefs
+from .baselines import RUN_COLUMNS, Ranker
+from .brief import as_briefs
 from .brief import BrandBrief
 from .catalog import Catalog
 from .errors import CatalogError, ValidationError

@@ -38,12 +38,13 @@ from typing import TYPE_CHECKING, Any, Iterable, Literal, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .brief import BriefLike, as_briefs
 from .costs import CostModel, creator_costs
 from .errors import RecommenderError
 from .solvers import TOL, Problem, constraint_groups, relative_gap, solve_exact, solve_greedy
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .recommender import BriefLike, Recommender
+    from .recommender import Recommender
 
 __all__ = ["Planner", "Plan", "InfeasiblePlanError", "expected_value", "plan_campaign"]
 
@@ -238,13 +239,12 @@ def plan_campaign(recommender: "Recommender", briefs: Iterable["BriefLike"], pla
     >>> plan = plan_campaign(rec, briefs, Planner(budget=25_000, tier_mix={"micro": 0.6}))  # doctest: +SKIP
     >>> plan.summary["value"], plan.summary["budget_used"]  # doctest: +SKIP
     """
-    from .recommender import _as_brief
 
     unknown = sorted(set(planner.tier_mix) - set(recommender.tier_scheme.names))
     if unknown:
         raise ValueError(f"The 'tier_mix' of the planner names unknown tier(s) {unknown}; the recommender's tiers "
                          f"are {list(recommender.tier_scheme.names)}.")
-    briefs = [_as_brief(b, i) for i, b in enumerate(briefs, start=1)]
+    briefs = as_briefs(briefs)
     candidates = recommender.recommend_batch(briefs, k=k, progress=progress)
     costs = creator_costs(recommender.creators_, cost_model)
     return planner.plan(candidates, costs, briefs=[b.brief_id for b in briefs])

@@ -14,13 +14,13 @@ from dataclasses import asdict
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterable, Literal, Mapping, Sequence
+from typing import Any, Iterable, Literal, Sequence
 
 import numpy as np
 import pandas as pd
 
 from . import persistence as store
-from .brief import BrandBrief
+from .brief import BrandBrief, BriefLike, as_briefs
 from .catalog import Catalog, load_catalog
 from .encoder import Encoder
 from .engagement import EngagementModel, score_engagement
@@ -39,7 +39,6 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["Recommender"]
 
-BriefLike = BrandBrief | Mapping[str, Any] | str
 RESULT_COLUMNS = [
     "brief_id", "brief_name", "rank", "creator_id", "handle", "platform", "tier", "followers", "score",
     "semantic", "similarity", "post_evidence", "lexical", "engagement_score", "engagement_rate", "reasons", "matched_posts",
@@ -222,7 +221,7 @@ class Recommender:
         self._require_fitted()
         if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
             raise ValueError(f"The 'k' parameter of Recommender.recommend_batch must be an int >= 1. Got {k!r} instead.")
-        briefs = [_as_brief(b, i) for i, b in enumerate(briefs, start=1)]
+        briefs = as_briefs(briefs)
         if not briefs:
             return pd.DataFrame(columns=RESULT_COLUMNS)
         queries = self._encode_queries(briefs)
@@ -521,18 +520,6 @@ class Recommender:
             return "Recommender(not built)"
         return (f"Recommender({len(self.index_)} creators, {len(self.posts_)} posts, "
                 f"model={self.encoder_.model!r}, index={self.index_.kind_})")
-
-
-def _as_brief(brief: BriefLike, position: int) -> BrandBrief:
-    if isinstance(brief, str):
-        brief = BrandBrief(name="brief", description=brief)
-    elif isinstance(brief, Mapping):
-        brief = BrandBrief.from_dict(brief, where=f"brief {position}")
-    elif not isinstance(brief, BrandBrief):
-        raise TypeError(f"Expected a BrandBrief, a mapping or a str for brief {position}, got {type(brief).__name__}.")
-    if brief.brief_id is None:
-        brief = BrandBrief(**{**brief.__dict__, "brief_id": str(position)})
-    return brief
 
 
 def _snippet(text: str, limit: int = 90) -> str:

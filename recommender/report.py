@@ -26,9 +26,11 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .brief import BriefLike, as_briefs
+
 if TYPE_CHECKING:  # pragma: no cover
     from .planner import Plan
-    from .recommender import BriefLike, Recommender
+    from .recommender import Recommender
 
 __all__ = ["render_report", "report_vectors", "write_plan"]
 
@@ -61,9 +63,8 @@ td.why{color:#3e4c59;font-size:12px;max-width:520px}.est{color:#b44d12;font-size
 def report_vectors(recommender: "Recommender", briefs: Sequence["BriefLike"]) -> dict[str, Any]:
     """Creator and brief vectors for the niche map of :func:`render_report`, from a fitted recommender."""
     from .query import query_vectors
-    from .recommender import _as_brief
 
-    briefs = [_as_brief(b, i) for i, b in enumerate(briefs, start=1)]
+    briefs = as_briefs(briefs)
     queries = query_vectors(briefs, recommender.encoder_, recommender.query)
     return {"creator_ids": recommender.creators_["creator_id"].to_numpy(),
             "creator_vectors": recommender.creator_vectors_,
