@@ -401,7 +401,8 @@ class Recommender:
         self.creators_.loc[live, "creator_id"] = retired
         own = np.isin(self.post_owner_, positions)
         self.posts_.loc[own, "creator_id"] = self.posts_.loc[own, "creator_id"] + "#removed"
-        self._refresh()
+        # Vectors and BM25 are unchanged: dead rows are masked at search time. Only engagement moves.
+        self._derive()
         return self
 
     def update_creators(self, creators: TableSource, posts: TableSource | None = None) -> "Recommender":
