@@ -1,8 +1,8 @@
 """Saving a recommender as a directory, atomically and without pickle.
 
 Layout: ``manifest.json`` (model, dimension, versions, settings, counts),
-``creators.parquet``, ``posts.parquet``, ``*.npy`` vectors, ``index.faiss`` and
-``alive.npy``. A save writes everything into a sibling temporary folder and then
+``creators.parquet``, ``posts.parquet``, ``*.npy`` vectors, ``alive.npy`` and, for an
+approximate index, ``index.faiss``. A save writes everything into a sibling temporary folder and then
 renames it into place, so an interrupted save or a failed build never leaves a
 half-written recommender where a good one was.
 """

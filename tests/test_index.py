@@ -38,26 +38,45 @@ def test_exact_search_with_k_larger_than_rows():
     assert positions.shape == (1, 3) and positions[0, 0] == 0
 
 
-def test_hnsw_recall_at_100_against_exact_oracle(clustered):
+@pytest.mark.parametrize("kind", ["ivf", "hnsw"])
+def test_approximate_recall_at_100_against_exact_oracle(clustered, kind):
     vectors, queries = clustered
-    index = VectorIndex(config=IndexConfig(kind="hnsw")).build(vectors)
+    index = VectorIndex(config=IndexConfig(kind=kind)).build(vectors)
+    assert index.kind_ == kind
     _, found = index.search(queries, 100)
     truth = brute_force(queries, vectors, 100)
     recall = np.mean([len(set(f) & set(t)) / 100 for f, t in zip(found, truth)])
     assert recall >= 0.95, recall
 
 
-def test_auto_picks_exact_when_small_and_hnsw_when_large(clustered):
+def test_auto_picks_exact_when_small_and_ivf_when_large(clustered):
     vectors, _ = clustered
     assert VectorIndex().build(vectors).kind_ == "exact"
-    assert VectorIndex(config=IndexConfig(exact_max_rows=1000)).build(vectors).kind_ == "hnsw"
+    assert VectorIndex(config=IndexConfig(exact_max_rows=1000)).build(vectors).kind_ == "ivf"
+    # Too few rows to train IVF lists: exact search, which is also the faster choice there.
+    assert VectorIndex(config=IndexConfig(kind="ivf")).build(vectors[:500]).kind_ == "exact"
 
 
-@pytest.mark.parametrize("kind", ["exact", "hnsw"])
+def test_ivf_scores_are_exact_cosines_of_returned_rows(clustered):
+    vectors, queries = clustered
+    index = VectorIndex(config=IndexConfig(kind="ivf")).build(vectors)
+    scores, positions = index.search(queries, 30)
+    expected = np.einsum("qd,qkd->qk", queries, vectors[positions])
+    np.testing.assert_allclose(scores, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_ivf_default_lists_and_probes_follow_catalog_size():
+    config = IndexConfig()
+    assert config.lists_for(1_000_000) == 2048 and config.probe_for(2048) == 256
+    assert config.lists_for(4000) == 102 and config.probe_for(102) == 16
+    assert IndexConfig(ivf_lists=64, ivf_probe=500).probe_for(64) == 64
+
+
+@pytest.mark.parametrize("kind", ["exact", "ivf", "hnsw"])
 @pytest.mark.parametrize("share", [0.005, 0.03, 0.5])
 def test_filtered_search_returns_min_k_allowed_and_only_allowed(clustered, rng, kind, share):
     vectors, queries = clustered
-    # exact_subset_rows=0 forces the approximate path with over-fetching and fallback.
+    # exact_subset_rows=0 forces FAISS's filtered search, with exact fallback for queries short of k.
     index = VectorIndex(config=IndexConfig(kind=kind, exact_subset_rows=0)).build(vectors)
     allowed = rng.random(len(vectors)) < share
     scores, positions = index.search(queries, 50, allowed=allowed)
@@ -66,9 +85,10 @@ def test_filtered_search_returns_min_k_allowed_and_only_allowed(clustered, rng, 
     assert np.all(np.diff(scores, axis=1) <= 1e-6)
 
 
-def test_filtered_exact_subset_equals_oracle(clustered, rng):
+@pytest.mark.parametrize("kind", ["ivf", "hnsw"])
+def test_filtered_exact_subset_equals_oracle(clustered, rng, kind):
     vectors, queries = clustered
-    index = VectorIndex(config=IndexConfig(kind="hnsw")).build(vectors)
+    index = VectorIndex(config=IndexConfig(kind=kind)).build(vectors)
     allowed = rng.random(len(vectors)) < 0.1
     _, positions = index.search(queries, 20, allowed=allowed)
     subset = np.flatnonzero(allowed)
@@ -88,6 +108,23 @@ def test_removed_rows_never_returned_and_added_rows_found(clustered):
     assert len(index) == 99
 
 
-def test_index_config_rejects_unknown_kind():
-    with pytest.raises(ValueError, match="'kind' parameter of IndexConfig must be 'auto', 'exact' or 'hnsw'. Got 'ivf'"):
-        IndexConfig(kind="ivf")
+def test_index_config_rejects_bad_values():
+    with pytest.raises(ValueError, match="'kind' parameter of IndexConfig must be one of 'auto', 'exact', 'ivf', 'hnsw'. "
+                                         "Got 'flat' instead"):
+        IndexConfig(kind="flat")
+    with pytest.raises(ValueError, match="'ivf_probe' parameter of IndexConfig must be an int >= 1 or None. Got 0"):
+        IndexConfig(ivf_probe=0)
+    with pytest.raises(ValueError, match="'refine' parameter of IndexConfig must be an int >= 1. Got 0"):
+        IndexConfig(refine=0)
+
+
+@pytest.mark.parametrize("kind", ["exact", "ivf", "hnsw"])
+@pytest.mark.parametrize("mmap", [False, True])
+def test_saved_index_loads_with_identical_results(clustered, tmp_path, kind, mmap):
+    vectors, queries = clustered
+    index = VectorIndex(config=IndexConfig(kind=kind)).build(vectors)
+    index.remove([3, 5])
+    index.save(tmp_path)
+    loaded = VectorIndex.load(tmp_path, vectors, kind=kind, mmap=mmap)
+    for got, expected in zip(loaded.search(queries, 20), index.search(queries, 20)):
+        np.testing.assert_array_equal(got, expected)
