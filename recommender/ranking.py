@@ -26,7 +26,7 @@ from typing import Literal
 
 import numpy as np
 
-__all__ = ["RankingWeights", "blend", "fuse_lexical", "semantic_scores", "top_post_similarity", "engagement_reason"]
+__all__ = ["RankingWeights", "best_posts", "blend", "fuse_lexical", "semantic_scores", "top_post_similarity", "engagement_reason"]
 
 RRF_K = 60  # the constant of reciprocal rank fusion (Cormack et al., 2009)
 
@@ -100,6 +100,26 @@ def top_post_similarity(post_sims: np.ndarray, owner: np.ndarray, n_creators: in
     counts = np.bincount(owner_sorted[keep], minlength=n_creators)
     np.divide(sums, counts, out=out, where=counts > 0)
     return out
+
+
+def best_posts(post_sims: np.ndarray, owner: np.ndarray, n_creators: int, shown: np.ndarray,
+               per_creator: int) -> np.ndarray:
+    """Indices into ``post_sims`` of the best ``per_creator`` posts of each creator in ``shown``.
+
+    ``owner`` is as in :func:`top_post_similarity`; ``shown`` holds creator indices in
+    ``0..n_creators-1``. Returns an array (len(shown), per_creator), best first, ``-1``
+    where a creator has fewer posts; equal similarities keep post order.
+    """
+    best = np.full((len(shown), per_creator), -1, dtype=np.int64)
+    slot_of = np.full(n_creators, -1)
+    slot_of[shown] = np.arange(len(shown))
+    posts = np.flatnonzero(slot_of[owner] >= 0)
+    posts = posts[np.lexsort((-post_sims[posts], slot_of[owner[posts]]))]
+    slots = slot_of[owner[posts]]
+    rank = np.arange(len(posts)) - np.searchsorted(slots, slots)
+    keep = rank < per_creator
+    best[slots[keep], rank[keep]] = posts[keep]
+    return best
 
 
 def semantic_scores(creator_sims: np.ndarray, evidence_sims: np.ndarray, weight: float) -> np.ndarray:

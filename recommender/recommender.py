@@ -30,7 +30,7 @@ from .index import IndexConfig, VectorIndex
 from .lexical import LexicalIndex
 from .profiles import Representation, creator_vectors
 from .query import QueryConfig, framing_direction, query_vectors
-from .ranking import RankingWeights, blend, engagement_reason, fuse_lexical, semantic_scores, top_post_similarity
+from .ranking import RankingWeights, best_posts, blend, engagement_reason, fuse_lexical, semantic_scores, top_post_similarity
 from .tables import TableSource
 from .text import prepare_texts
 from .tiers import Tier, TierScheme
@@ -231,7 +231,7 @@ class Recommender:
         # product and slow the model's next forward pass (measured in docs/performance.md).
         from threadpoolctl import threadpool_limits
 
-        frames = []
+        ranked = []
         with threadpool_limits(limits=1, user_api="blas"):
             # Briefs without filters share one search call: a matrix product, not a loop.
             dense: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -243,8 +243,8 @@ class Recommender:
                 if i not in dense:
                     sims, positions = self.index_.search(queries[i][None, :], fetch, allowed=masks[i])
                     dense[i] = (sims[0], positions[0])
-                frames.append(self._rank(briefs[i], queries[i], masks[i], dense.pop(i), int(k), explain))
-        return pd.concat(frames, ignore_index=True)
+                ranked.append(self._rank(briefs[i], queries[i], masks[i], dense.pop(i), int(k)))
+            return self._frame(briefs, queries, ranked, explain)
 
     def _encode_queries(self, briefs: Sequence[BrandBrief]) -> np.ndarray:
         if self.query.remove_framing and self._framing is None:
@@ -272,8 +272,12 @@ class Recommender:
         return self._all_text
 
     def _rank(self, brief: BrandBrief, query: np.ndarray, mask: np.ndarray | None,
-              dense: tuple[np.ndarray, np.ndarray], k: int, explain: bool) -> pd.DataFrame:
-        """Score one brief's dense candidates (plus lexical ones) and keep the best ``k``."""
+              dense: tuple[np.ndarray, np.ndarray], k: int) -> dict[str, np.ndarray]:
+        """Score one brief's dense candidates (plus lexical ones); the best ``k`` as arrays, best first.
+
+        Also returns the two best-fitting posts of each kept creator (``best_rows``, -1 where
+        fewer), which the explanations quote.
+        """
         sims, positions = dense
         lexical = np.zeros(len(positions))
         if self.weights.lexical > 0:
@@ -286,8 +290,13 @@ class Recommender:
         engagement = self.engagement_["engagement_score"].to_numpy()[positions]
         scores = blend(semantic, engagement, self.weights)
         order = np.lexsort((positions, -scores))[:k]
-        return self._results(brief, query, positions[order], scores[order], semantic[order], sims[order],
-                             evidence[order], lexical[order], post_rows, local_owner, post_sims, order, explain)
+        best = best_posts(post_sims, local_owner, len(positions), order, per_creator=2)
+        return {
+            "positions": positions[order], "score": scores[order], "semantic": semantic[order],
+            "similarity": sims[order], "post_evidence": evidence[order], "lexical": lexical[order],
+            # Index -1 (no post) picks the appended -1 / NaN.
+            "best_rows": np.append(post_rows, -1)[best], "best_sims": np.append(post_sims, np.nan)[best],
+        }
 
     def _lexical_candidates(self, brief: BrandBrief, dense: np.ndarray, mask: np.ndarray | None,
                             fetch: int) -> tuple[np.ndarray, np.ndarray]:
@@ -310,55 +319,67 @@ class Recommender:
         rows = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts) + np.arange(counts.sum())
         return rows.astype(np.int64), local
 
-    def _results(self, brief, query, positions, scores, semantic, sims, evidence, lexical, post_rows, local_owner,
-                 post_sims, order, explain) -> pd.DataFrame:  # noqa: ANN001
-        creators = self.creators_.iloc[positions]
-        engagement = self.engagement_.iloc[positions]
-        reasons, matched = [""] * len(order), [""] * len(order)
-        for slot, local in enumerate(order if explain else []):
-            mine = np.flatnonzero(local_owner == local)
-            best = mine[np.argsort(-post_sims[mine], kind="stable")][:2]
-            reasons[slot] = self._reason(brief, query, positions[slot], post_rows[best], post_sims[best],
-                                         creators.iloc[slot], engagement.iloc[slot])
-            matched[slot] = ";".join(self.posts_["post_id"].iloc[post_rows[best]].astype(str))
+    def _frame(self, briefs: Sequence[BrandBrief], queries: np.ndarray, ranked: list[dict[str, np.ndarray]],
+               explain: bool) -> pd.DataFrame:
+        """The result table of all briefs, gathering each catalog column once for the whole batch."""
+        sizes = [len(r["positions"]) for r in ranked]
+        brief_of = np.repeat(np.arange(len(briefs)), sizes)
+        rows = {key: np.concatenate([r[key] for r in ranked]) for key in ranked[0]}
+        positions = rows["positions"]
+        creators = {c: self.creators_[c].take(positions).to_numpy()
+                    for c in ("creator_id", "handle", "platform", "followers", "bio")}
+        creators["tier"] = self.creators_["tier"].take(positions).astype(str).to_numpy()
+        engagement = {c: self.engagement_[c].take(positions).to_numpy(dtype=float) for c in
+                      ("engagement_score", "engagement_rate_shrunk", "engagement_rate", "tier_median_rate")}
+        reasons = matched = [""] * len(positions)
+        if explain:
+            reasons, matched = self._explain(briefs, queries, brief_of, rows, creators, engagement)
+        starts = np.repeat(np.cumsum([0] + sizes[:-1]), sizes)
         return pd.DataFrame({
-            "brief_id": brief.brief_id,
-            "brief_name": brief.name,
-            "rank": np.arange(1, len(positions) + 1),
-            "creator_id": creators["creator_id"].to_numpy(),
-            "handle": creators["handle"].to_numpy(),
-            "platform": creators["platform"].to_numpy(),
-            "tier": creators["tier"].astype(str).to_numpy(),
-            "followers": creators["followers"].to_numpy(),
-            "score": scores.astype(float),
-            "semantic": semantic.astype(float),
-            "similarity": sims.astype(float),
-            "post_evidence": evidence.astype(float),
-            "lexical": lexical.astype(float),
-            "engagement_score": engagement["engagement_score"].to_numpy(dtype=float),
-            "engagement_rate": engagement["engagement_rate_shrunk"].to_numpy(dtype=float),
+            "brief_id": np.array([b.brief_id for b in briefs], dtype=object)[brief_of],
+            "brief_name": np.array([b.name for b in briefs], dtype=object)[brief_of],
+            "rank": np.arange(len(positions)) - starts + 1,
+            **{c: creators[c] for c in ("creator_id", "handle", "platform", "tier", "followers")},
+            **{c: rows[c].astype(float) for c in ("score", "semantic", "similarity", "post_evidence", "lexical")},
+            "engagement_score": engagement["engagement_score"],
+            "engagement_rate": engagement["engagement_rate_shrunk"],
             "reasons": reasons,
             "matched_posts": matched,
         }, columns=RESULT_COLUMNS)
 
-    def _reason(self, brief, query, position, rows, sims, creator, engagement) -> str:  # noqa: ANN001
-        parts = []
-        for row, sim in zip(rows, sims):
-            parts.append(f'post "{_snippet(self.posts_["caption"].iloc[row])}" (fit {sim:.2f})')
-        bio = creator["bio"]
-        if bio.strip():
-            bio_sim = float(self.bio_vectors_[position].astype(np.float32) @ query)
-            if not parts or bio_sim >= float(sims[0]) - 0.05:
-                parts.insert(0, f'bio "{_snippet(bio)}" (fit {bio_sim:.2f})')
-        if brief.keywords:
-            text = self._texts().iloc[[position]]
-            hits = [kw for kw in brief.keywords if keyword_mask(text, (kw,))[0]]
-            if hits:
-                parts.append("mentions " + ", ".join(hits))
-        parts.append(f"{creator['tier']} tier, {int(creator['followers']):,} followers")
-        parts.append(engagement_reason(float(engagement["engagement_rate"]), float(engagement["tier_median_rate"]),
-                                       float(engagement["engagement_score"]), str(creator["tier"])))
-        return "; ".join(parts)
+    def _explain(self, briefs: Sequence[BrandBrief], queries: np.ndarray, brief_of: np.ndarray,
+                 rows: dict[str, np.ndarray], creators: dict[str, np.ndarray],
+                 engagement: dict[str, np.ndarray]) -> tuple[list[str], list[str]]:
+        """Reasons and matched post ids of every result row."""
+        positions, best = rows["positions"], rows["best_rows"]
+        quoted = best[best >= 0]
+        captions = iter(self.posts_["caption"].take(quoted).tolist())
+        post_ids = iter(self.posts_["post_id"].take(quoted).astype(str).tolist())
+        bio_sims = np.einsum("nd,nd->n", self.bio_vectors_[positions].astype(np.float32), queries[brief_of])
+        mentions: list[list[str]] = [[] for _ in range(len(positions))]
+        texts = self._texts().take(positions)
+        for b, brief in enumerate(briefs):
+            mine = np.flatnonzero(brief_of == b) if brief.keywords else ()
+            for keyword in brief.keywords if len(mine) else ():
+                for row in mine[keyword_mask(texts.iloc[mine], (keyword,))]:
+                    mentions[row].append(keyword)
+        reasons, matched = [], []
+        for row in range(len(positions)):
+            picks = np.flatnonzero(best[row] >= 0)
+            sims = rows["best_sims"][row, picks]
+            parts = [f'post "{_snippet(next(captions))}" (fit {sim:.2f})' for sim in sims]
+            matched.append(";".join(next(post_ids) for _ in picks))
+            bio = creators["bio"][row]
+            if not pd.isna(bio) and str(bio).strip() and (not parts or bio_sims[row] >= sims[0] - 0.05):
+                parts.insert(0, f'bio "{_snippet(bio)}" (fit {bio_sims[row]:.2f})')
+            if mentions[row]:
+                parts.append("mentions " + ", ".join(mentions[row]))
+            tier = creators["tier"][row]
+            parts.append(f"{tier} tier, {int(creators['followers'][row]):,} followers")
+            parts.append(engagement_reason(engagement["engagement_rate"][row], engagement["tier_median_rate"][row],
+                                           engagement["engagement_score"][row], tier))
+            reasons.append("; ".join(parts))
+        return reasons, matched
 
     # ------------------------------------------------------- incremental edits
     def add_creators(self, creators: TableSource, posts: TableSource | None = None) -> "Recommender":
