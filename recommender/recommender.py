@@ -31,7 +31,7 @@ from .lexical import LexicalIndex
 from .profiles import Representation, creator_vectors
 from .query import QueryConfig, framing_direction, query_vectors
 from .ranking import RankingWeights, best_posts, blend, engagement_reason, fuse_lexical, semantic_scores, top_post_similarity
-from .tables import TableSource
+from .tables import TableSource, contiguous
 from .text import prepare_texts
 from .tiers import Tier, TierScheme
 
@@ -176,7 +176,11 @@ class Recommender:
         self.lexical_ = LexicalIndex().build(prepare_texts(self._texts()))
 
     def _derive(self) -> None:
-        """Recompute what is not saved: engagement of live creators, post offsets, caches."""
+        """Recompute what is not saved: engagement of live creators, post offsets, caches.
+
+        Also brings the tables into one memory chunk per column (see :func:`~recommender.tables.contiguous`).
+        """
+        self.creators_, self.posts_ = contiguous(self.creators_), contiguous(self.posts_)
         alive = np.ones(len(self.creators_), dtype=bool)
         if hasattr(self, "index_"):
             alive[: len(self.index_.alive_)] = self.index_.alive_

@@ -243,3 +243,21 @@ def test_memory_mapped_load_gives_identical_results(planted, fake_encoder, tmp_p
     brief = BrandBrief(name="b", description="yoga stretching flow", tiers=["micro", "nano"])
     pd.testing.assert_frame_equal(mapped.recommend(brief, k=10), rec.recommend(brief, k=10))
     assert rec.post_vectors_.dtype == np.float16 and rec.creator_vectors_.dtype == np.float32
+
+
+def test_tables_read_in_chunks_are_kept_in_one_chunk(planted, fake_encoder, tmp_path):
+    import pyarrow as pa
+
+    from recommender.tables import contiguous
+
+    creators, posts = planted
+    chunked = pa.Table.from_pandas(creators, preserve_index=False)
+    chunked = pa.concat_tables([chunked.slice(0, 50), chunked.slice(50)]).to_pandas()
+    assert pa.Table.from_pandas(chunked).column("bio").num_chunks == 2
+    single = contiguous(chunked)
+    assert pa.Table.from_pandas(single).column("bio").num_chunks == 1
+    pd.testing.assert_frame_equal(single, chunked)
+    rec = Recommender.build(chunked, posts, encoder=fake_encoder)
+    assert all(c.num_chunks == 1 for c in pa.Table.from_pandas(rec.creators_, preserve_index=False).columns)
+    pd.testing.assert_frame_equal(rec.recommend("yoga stretching flow", k=5),
+                                  Recommender.build(creators, posts, encoder=fake_encoder).recommend("yoga stretching flow", k=5))
