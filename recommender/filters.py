@@ -78,7 +78,9 @@ class CreatorFilters:
     def _isin(self, column: str, allowed: Iterable[Any]) -> np.ndarray:
         if column not in self._codes:
             normalised = self.creators[column].astype(str).str.strip().str.lower()
-            self._codes[column] = pd.factorize(normalised)
+            codes, uniques = pd.factorize(normalised)
+            # The smallest integer type: the per-brief gather reads 1/4 of the bytes for int16 codes.
+            self._codes[column] = codes.astype(np.min_scalar_type(-max(len(uniques), 1))), uniques
         codes, uniques = self._codes[column]
         wanted = {str(a).strip().lower() for a in allowed}
         # A lookup table over the distinct values: one gather over the codes (-1, missing, maps to False).

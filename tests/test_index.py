@@ -128,3 +128,12 @@ def test_saved_index_loads_with_identical_results(clustered, tmp_path, kind, mma
     loaded = VectorIndex.load(tmp_path, vectors, kind=kind, mmap=mmap)
     for got, expected in zip(loaded.search(queries, 20), index.search(queries, 20)):
         np.testing.assert_array_equal(got, expected)
+
+
+def test_exact_search_over_rows_matches_search_of_the_gathered_rows(clustered, rng):
+    vectors, queries = clustered
+    rows = np.flatnonzero(rng.random(len(vectors)) < 0.6)
+    scores, positions = exact_search(queries, vectors, 15, rows=rows, chunk=7)
+    expected_scores, local = exact_search(queries, vectors[rows], 15)
+    np.testing.assert_array_equal(positions, rows[local])
+    np.testing.assert_allclose(scores, expected_scores, rtol=1e-6)
