@@ -83,9 +83,17 @@ class CreatorFilters:
             self._codes[column] = codes.astype(np.min_scalar_type(-max(len(uniques), 1))), uniques
         codes, uniques = self._codes[column]
         wanted = {str(a).strip().lower() for a in allowed}
+        hits = np.flatnonzero(uniques.isin(wanted))
+        if len(hits) <= 8:
+            # A few equality tests over small integer codes: 0.1 ms at 1M, against 2 ms for a
+            # gather, which widens the codes to int64 first.
+            out = np.zeros(len(codes), dtype=bool)
+            for code in hits:
+                out |= codes == code
+            return out
         # A lookup table over the distinct values: one gather over the codes (-1, missing, maps to False).
         table = np.zeros(len(uniques) + 1, dtype=bool)
-        table[:-1] = uniques.isin(wanted)
+        table[hits] = True
         return table[codes]
 
     def _column_filter(self, column: str, condition: Any, brief: BrandBrief) -> np.ndarray:

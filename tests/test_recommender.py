@@ -261,3 +261,16 @@ def test_tables_read_in_chunks_are_kept_in_one_chunk(planted, fake_encoder, tmp_
     assert all(c.num_chunks == 1 for c in pa.Table.from_pandas(rec.creators_, preserve_index=False).columns)
     pd.testing.assert_frame_equal(rec.recommend("yoga stretching flow", k=5),
                                   Recommender.build(creators, posts, encoder=fake_encoder).recommend("yoga stretching flow", k=5))
+
+
+@pytest.mark.parametrize("wanted", [2, 12])  # a few values (equality tests) and many (lookup table)
+def test_value_filters_match_pandas_isin_for_few_and_many_values(rng, wanted):
+    from recommender.filters import CreatorFilters
+    from recommender.tiers import TierScheme
+
+    values = [f"Country{i}" for i in range(20)]
+    creators = pd.DataFrame({"country": rng.choice(values + [None], size=500), "followers": 1000})
+    filters = CreatorFilters(creators, scheme=TierScheme.preset("default"), fair_rate=np.zeros(500), texts=lambda: None)
+    allowed = [v.upper() + " " for v in values[:wanted]]  # matching ignores case and surrounding spaces
+    mask = filters.mask(BrandBrief(name="b", description="d", countries=allowed))
+    np.testing.assert_array_equal(mask, creators["country"].isin(values[:wanted]).to_numpy())
