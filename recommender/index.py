@@ -118,7 +118,7 @@ def exact_search(queries: np.ndarray, vectors: np.ndarray, k: int, *, rows: np.n
     return scores, positions
 
 
-def _gathered_product(queries: np.ndarray, vectors: np.ndarray, rows: np.ndarray, block: int = 2048) -> np.ndarray:
+def _gathered_product(queries: np.ndarray, vectors: np.ndarray, rows: np.ndarray, block: int = 1024) -> np.ndarray:
     """``queries @ vectors[rows].T``, gathering a cache-sized block of rows at a time (4 vs 6 ms for 20k of 1M)."""
     out = np.empty((len(queries), len(rows)), dtype=np.float32)
     for start in range(0, len(rows), block):
@@ -236,17 +236,20 @@ class VectorIndex:
         _, candidates = self._faiss.search(queries, k * self.config.refine, params=params)
         return self._rerank(queries, candidates.astype(np.int64), k)
 
-    def _rerank(self, queries: np.ndarray, candidates: np.ndarray, k: int, chunk: int = 16) -> tuple[np.ndarray, np.ndarray]:
-        """Exact top-``k`` of each query's candidates (``-1`` = none, kept last) by the stored vectors."""
-        scores = np.empty((len(queries), k), dtype=np.float32)
-        positions = np.empty((len(queries), k), dtype=np.int64)
-        for start in range(0, len(queries), chunk):
-            cand = candidates[start:start + chunk]
-            sims = np.matmul(self.vectors_[np.maximum(cand, 0)], queries[start:start + chunk, :, None])[..., 0]
-            sims[cand < 0] = -np.inf
-            top = np.argpartition(-sims, k - 1, axis=1)[:, :k] if k < sims.shape[1] else np.argsort(-sims, axis=1)
-            scores[start:start + chunk], positions[start:start + chunk] = _sorted(
-                np.take_along_axis(sims, top, axis=1), np.take_along_axis(cand, top, axis=1))
+    def _rerank(self, queries: np.ndarray, candidates: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Exact top-``k`` of each query's candidates (``-1`` = none, kept last) by the stored vectors.
+
+        One query at a time through :func:`_gathered_product`: 1 ms for 4,000 candidates at 1M,
+        against 2 ms a query for a stacked product over many queries' gathered rows.
+        """
+        scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
+        positions = np.full((len(queries), k), -1, dtype=np.int64)
+        for i, (query, found) in enumerate(zip(queries, candidates)):
+            found = np.sort(found[found >= 0])  # ascending rows read memory in order
+            sims = _gathered_product(query[None, :], self.vectors_, found)
+            top = np.argpartition(-sims, k - 1, axis=1)[:, :k] if k < len(found) else np.argsort(-sims, axis=1)
+            best_scores, best = _sorted(np.take_along_axis(sims, top, axis=1), found[top])
+            scores[i, :best.shape[1]], positions[i, :best.shape[1]] = best_scores[0], best[0]
         return scores, positions
 
     def _new_faiss(self, vectors: np.ndarray):  # noqa: ANN202 - faiss.Index or None, imported late
