@@ -182,6 +182,8 @@ def check_filter(rec: Recommender, frame: Any, fields: dict[str, Any]) -> bool:
 def parts_ms(rec: Recommender, briefs: list[BrandBrief]) -> dict[str, float]:
     """Median cost of the parts of one recommend(): encoding (and its fixed framing phrases), filter mask,
     index search and, where the recommender has one, lexical (BM25) scoring."""
+    from threadpoolctl import threadpool_limits
+
     from recommender.text import prepare_texts
 
     fetch = max(rec.candidates, 3 * K)
@@ -193,9 +195,11 @@ def parts_ms(rec: Recommender, briefs: list[BrandBrief]) -> dict[str, float]:
         t, allowed = timed(lambda: brief_filter(rec, brief))
         parts["mask"].append(t)
         allowed = None if allowed.all() else allowed
-        parts["search"].append(timed(lambda: rec.index_.search(query, fetch, allowed=allowed))[0])
-        if lexical is not None:
-            parts["lexical"].append(timed(lambda: lexical.query(prepare_texts([brief.query_text])[0]))[0])
+        # Under one BLAS thread, as recommend() runs them (idle BLAS threads would slow the next encode).
+        with threadpool_limits(limits=1, user_api="blas"):
+            parts["search"].append(timed(lambda: rec.index_.search(query, fetch, allowed=allowed))[0])
+            if lexical is not None:
+                parts["lexical"].append(timed(lambda: lexical.query(prepare_texts([brief.query_text])[0]))[0])
     parts["framing"] = [timed(lambda: rec.encoder_.encode(list(FRAMING_PHRASES)))[0] for _ in range(5)]
     return {f"{name}_p50_ms": 1000 * statistics.median(values) for name, values in parts.items() if values}
 
