@@ -9,6 +9,7 @@ vectors), :mod:`~recommender.profiles` (creator vectors), :mod:`~recommender.ind
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import asdict
 from datetime import datetime, timezone
@@ -233,10 +234,8 @@ class Recommender:
         fetch = max(self.candidates, 3 * int(k))
         # Search and ranking are matrix products; one BLAS thread avoids pools that spin after each
         # product and slow the model's next forward pass (measured in docs/performance.md).
-        from threadpoolctl import threadpool_limits
-
         ranked = []
-        with threadpool_limits(limits=1, user_api="blas"):
+        with _thread_pools().limit(limits=1, user_api="blas"):
             # Briefs without filters share one search call: a matrix product, not a loop.
             dense: dict[int, tuple[np.ndarray, np.ndarray]] = {}
             unfiltered = [i for i, m in enumerate(masks) if m is None]
@@ -546,6 +545,18 @@ class Recommender:
             return "Recommender(not built)"
         return (f"Recommender({len(self.index_)} creators, {len(self.posts_)} posts, "
                 f"model={self.encoder_.model!r}, index={self.index_.kind_})")
+
+
+@functools.cache
+def _thread_pools():  # noqa: ANN202 - threadpoolctl.ThreadpoolController, imported late
+    """The process's thread pools, found once: finding them takes 2-3 ms, too much for every brief.
+
+    Pools of libraries loaded later are not included; by the first search, NumPy's, SciPy's,
+    FAISS's and PyTorch's are loaded.
+    """
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 def _snippet(text: str, limit: int = 90) -> str:
