@@ -337,6 +337,35 @@ def alternatives(rec: Recommender, single: np.ndarray, many: np.ndarray) -> list
     return rows
 
 
+def lexical_alternatives(rec: Recommender, briefs: list[BrandBrief], build_s: float | None,
+                         k: int = 200) -> list[dict[str, Any]]:
+    """Top-``k`` BM25 documents per brief: the package's index (built in ``build_s``) against bm25s on the
+    same prepared texts, one thread each."""
+    import bm25s
+
+    from recommender.text import prepare_texts
+
+    documents = prepare_texts(rec._texts())
+    queries = prepare_texts([b.query_text for b in briefs])
+
+    def package_top(text: str) -> np.ndarray:
+        docs, scores = rec.lexical_.query(text)
+        return docs[np.argpartition(-scores, min(k, len(docs)) - 1)[:k]] if len(docs) else docs
+
+    rows = [{"method": "package BM25 (LexicalIndex)", "build_s": build_s,
+             "single_query_ms": 1000 * statistics.median(timed(lambda: package_top(q))[0] for q in queries)}]
+    retriever = bm25s.BM25()
+    tokens_s, tokens = timed(lambda: bm25s.tokenize(documents, stopwords="en", show_progress=False))
+    index_s, _ = timed(lambda: retriever.index(tokens, show_progress=False))
+    query_tokens = [bm25s.tokenize([q], stopwords="en", show_progress=False) for q in queries]
+    rows.append({"method": "bm25s", "build_s": tokens_s + index_s, "single_query_ms": 1000 * statistics.median(
+        timed(lambda: retriever.retrieve(t, k=min(k, len(documents)), show_progress=False, n_threads=1))[0]
+        for t in query_tokens)})
+    for row in rows:
+        row["queries_per_s"] = 1000 / row["single_query_ms"]
+    return rows
+
+
 # ----------------------------------------------------------------------- child
 def child(size: int, args: argparse.Namespace) -> None:
     """Measure one size and write the JSON result to ``args.child_out`` (partial on abort)."""
@@ -384,6 +413,8 @@ def child(size: int, args: argparse.Namespace) -> None:
     if not args.skip_alternatives:
         many = queries[np.random.default_rng(args.seed).permutation(len(queries))[: args.batch]]
         result["alternatives"] = alternatives(rec, queries[: args.briefs], many)
+        lexical_s = result["build"]["phases"].get("lexical_build", {}).get("s")
+        result["lexical_alternatives"] = lexical_alternatives(rec, briefs, lexical_s)
     result["load_average_end"] = load_average()
     save()
 
@@ -423,7 +454,7 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
 # ---------------------------------------------------------------------- report
 def report(results: list[dict[str, Any]]) -> str:
     """Markdown tables of all sizes."""
-    build_rows, latency_rows, batch_rows, recall_rows, alt_rows, ef_rows = [], [], [], [], [], []
+    build_rows, latency_rows, batch_rows, recall_rows, alt_rows, ef_rows, lex_rows = [], [], [], [], [], [], []
     for r in results:
         label = size_label(r["size"])
         b = r.get("build", {})
@@ -447,6 +478,7 @@ def report(results: list[dict[str, Any]]) -> str:
             ef_rows += [{"size": label, **e} for e in r["recall"].get("breadth_sweep", [])]
         for a in r.get("alternatives", []):
             alt_rows.append({"size": label, **a})
+        lex_rows += [{"size": label, **a} for a in r.get("lexical_alternatives", [])]
     parts = [
         table(build_rows, ["size", "index", "validate_s", "fit_s", "creator_vectors_s", "engagement_s", "index_build_s",
                            "lexical_build_s",
@@ -466,6 +498,8 @@ def report(results: list[dict[str, Any]]) -> str:
               f"Search breadth against recall@{RECALL_K} (index search with re-ranking, k={RECALL_K})"),
         table(alt_rows, ["size", "method", "build_s", "extra_memory_gib", "single_query_ms", "batch_queries_per_s",
                          "recall_at_100"], f"Search only (k={RECALL_K}): the package's index against the obvious alternatives"),
+        table(lex_rows, ["size", "method", "build_s", "single_query_ms", "queries_per_s"],
+              "Lexical top-200 per brief: the package's BM25 against bm25s"),
     ]
     return "\n\n".join(parts)
 
