@@ -30,6 +30,7 @@ import pandas as pd
 
 from .brief import BrandBrief, as_briefs
 from .catalog import Catalog
+from .checks import check_int
 from .encoder import Encoder
 from .engagement import EngagementModel, score_engagement
 from .errors import NotBuiltError
@@ -99,7 +100,7 @@ class _ScoreRanker:
         name = type(self).__name__
         if not hasattr(self, "creator_ids_"):
             raise NotBuiltError(f"This {name} is not fitted yet; call .fit(catalog) first.")
-        k = check_k(k, f"{name}.rank")
+        k = check_int(k, "k", f"{name}.rank")
         briefs = as_briefs(briefs)
         frames = []
         for start in range(0, len(briefs), _CHUNK):
@@ -315,7 +316,7 @@ class RecommenderRanker:
         """Top-``k`` creators per brief from ``Recommender.recommend_batch``, in the run columns."""
         if not hasattr(self, "recommender_"):
             raise NotBuiltError("This RecommenderRanker is not fitted yet; call .fit(catalog) first.")
-        k = check_k(k, "RecommenderRanker.rank")
+        k = check_int(k, "k", "RecommenderRanker.rank")
         results = self.recommender_.recommend_batch(as_briefs(briefs), k=k, progress=False, explain=False)
         return results[RUN_COLUMNS].reset_index(drop=True)
 
@@ -340,13 +341,6 @@ def creator_documents(creators: pd.DataFrame, posts: pd.DataFrame | None) -> lis
     captions = posts["caption"].fillna("").astype(str).groupby(posts["creator_id"].astype(str)).agg(" ".join)
     joined = bios.to_numpy() + " " + captions.reindex(ids, fill_value="").to_numpy()
     return [text.strip() for text in joined]
-
-
-def check_k(k: Any, where: str) -> int:
-    """``k`` as an int after checking it is an integer >= 1 (bools refused)."""
-    if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"The 'k' parameter of {where} must be an int >= 1. Got {k!r} instead.")
-    return int(k)
 
 
 def _posts(catalog: Catalog) -> pd.DataFrame:

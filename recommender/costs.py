@@ -30,6 +30,8 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
+from .checks import check_int
+
 __all__ = ["RateBand", "CostModel", "DEFAULT_RATES", "creator_costs"]
 
 logger = logging.getLogger(__name__)
@@ -61,9 +63,7 @@ class RateBand:
         if not self.low <= self.typical <= self.high:
             raise ValueError("The parameters of RateBand must satisfy low <= typical <= high. "
                              f"Got low={self.low!r}, typical={self.typical!r}, high={self.high!r} instead.")
-        ref = self.reference_followers
-        if isinstance(ref, bool) or not isinstance(ref, (int, np.integer)) or ref < 1:
-            raise ValueError(f"The 'reference_followers' parameter of RateBand must be an int >= 1. Got {ref!r} instead.")
+        check_int(self.reference_followers, "reference_followers", "RateBand")
 
 
 #: Default bands per tier of the ``default`` tier preset (USD per post); see the module docstring.

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Iterable
 import numpy as np
 import pandas as pd
 
+from .checks import check_int
+
 if TYPE_CHECKING:  # pragma: no cover
     from .brief import BriefLike
     from .recommender import Recommender
@@ -44,10 +46,6 @@ def _check_trade_off(trade_off: float, where: str) -> float:
     return float(trade_off)
 
 
-def _check_int(value: int, name: str, where: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"The '{name}' parameter of {where} must be an int >= 1. Got {value!r} instead.")
-    return int(value)
 
 
 def mmr(relevance: np.ndarray, vectors: np.ndarray, k: int, *, trade_off: float) -> np.ndarray:
@@ -81,7 +79,7 @@ def mmr(relevance: np.ndarray, vectors: np.ndarray, k: int, *, trade_off: float)
     [0, 2]
     """
     trade_off = _check_trade_off(trade_off, "mmr")
-    k = _check_int(k, "k", "mmr")
+    k = check_int(k, "k", "mmr")
     relevance = np.asarray(relevance, dtype=float)
     vectors = np.asarray(vectors, dtype=float)
     if relevance.ndim != 1 or vectors.ndim != 2 or vectors.shape[0] != relevance.shape[0]:
@@ -128,7 +126,7 @@ def diversify(results: pd.DataFrame, recommender: "Recommender", *, k: int, trad
         The same columns, ``k`` rows per brief (fewer if fewer candidates), in
         MMR order with ``rank`` renumbered from 1. Briefs keep their order.
     """
-    k = _check_int(k, "k", "diversify")
+    k = check_int(k, "k", "diversify")
     trade_off = _check_trade_off(trade_off, "diversify")
     missing = [c for c in ("brief_id", "creator_id", "score") if c not in results.columns]
     if missing:
@@ -175,7 +173,7 @@ def recommend_diverse(recommender: "Recommender", briefs: Iterable["BriefLike"],
     --------
     >>> recommend_diverse(rec, ["plant-based snacks for families"], k=10, trade_off=0.8)  # doctest: +SKIP
     """
-    k = _check_int(k, "k", "recommend_diverse")
-    depth = _check_int(depth, "depth", "recommend_diverse")
+    k = check_int(k, "k", "recommend_diverse")
+    depth = check_int(depth, "depth", "recommend_diverse")
     candidates = recommender.recommend_batch(briefs, k=k * depth, progress=progress)
     return diversify(candidates, recommender, k=k, trade_off=trade_off)

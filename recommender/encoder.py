@@ -16,6 +16,7 @@ from typing import Literal, Sequence
 import numpy as np
 
 from .cache import EmbeddingCache, text_keys
+from .checks import check_int
 from .text import PREPARATION_VERSION, prepare_texts
 
 logger = logging.getLogger(__name__)
@@ -78,8 +79,7 @@ class Encoder:
             raise ValueError(
                 f"The 'precision' parameter of Encoder must be 'auto', 'fp32' or 'bf16'. Got {precision!r} instead."
             )
-        if not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"The 'batch_size' parameter of Encoder must be an int >= 1. Got {batch_size!r} instead.")
+        check_int(batch_size, "batch_size", "Encoder")
         self.model = DEFAULT_MODEL if model in _DEFAULT_ALIASES else str(model)
         self.precision: Precision = ("bf16" if native_bf16() else "fp32") if precision == "auto" else precision
         self.batch_size = batch_size

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .checks import check_int
 from .tiers import TierScheme
 
 logger = logging.getLogger(__name__)
@@ -56,12 +57,8 @@ class EngagementModel:
     max_plausible_rate: float = 1.0
 
     def __post_init__(self) -> None:
-        if not isinstance(self.recent_posts, (int, np.integer)) or self.recent_posts < 1:
-            raise ValueError(f"The 'recent_posts' parameter of EngagementModel must be an int >= 1. "
-                             f"Got {self.recent_posts} instead.")
-        if not isinstance(self.min_group_size, (int, np.integer)) or self.min_group_size < 1:
-            raise ValueError(f"The 'min_group_size' parameter of EngagementModel must be an int >= 1. "
-                             f"Got {self.min_group_size} instead.")
+        check_int(self.recent_posts, "recent_posts", "EngagementModel")
+        check_int(self.min_group_size, "min_group_size", "EngagementModel")
         # A negative weight gives an infinite prior, a bound <= 0 flags every post.
         if not self.prior_strength >= 0:
             raise ValueError(f"The 'prior_strength' parameter of EngagementModel must be a number >= 0. "

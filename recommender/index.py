@@ -27,6 +27,8 @@ from typing import Literal
 
 import numpy as np
 
+from .checks import check_int
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["IndexConfig", "VectorIndex", "exact_search"]
@@ -76,11 +78,10 @@ class IndexConfig:
             raise ValueError(f"The 'kind' parameter of IndexConfig must be one of {', '.join(map(repr, _KINDS))}. "
                              f"Got {self.kind!r} instead.")
         for name in ("ivf_lists", "ivf_probe"):
-            value = getattr(self, name)
-            if value is not None and value < 1:
-                raise ValueError(f"The '{name}' parameter of IndexConfig must be an int >= 1 or None. Got {value!r} instead.")
-        if self.refine < 1:
-            raise ValueError(f"The 'refine' parameter of IndexConfig must be an int >= 1. Got {self.refine!r} instead.")
+            check_int(getattr(self, name), name, "IndexConfig", optional=True)
+        for name in ("exact_max_rows", "refine", "hnsw_m", "ef_construction", "ef_search"):
+            check_int(getattr(self, name), name, "IndexConfig")
+        check_int(self.exact_subset_rows, "exact_subset_rows", "IndexConfig", minimum=0)
 
     def lists_for(self, rows: int) -> int:
         """IVF lists for a catalog of ``rows`` (k-means wants about 39 training rows per list)."""

@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .checks import check_int
+
 __all__ = ["per_brief_metrics", "macro_average", "paired_bootstrap", "list_metrics", "evaluate_run"]
 
 logger = logging.getLogger(__name__)
@@ -32,13 +34,6 @@ def _require_columns(df: Any, table: str, required: list[str], note: str = "") -
                          f"Missing {missing}; got columns {list(df.columns)} instead.")
 
 
-def _check_int(value: Any, name: str, func: str) -> int:
-    """Return ``value`` as an int after checking it is an integer >= 1 (bools refused)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"The '{name}' parameter of {func} must be an int >= 1. Got {value!r} instead.")
-    return int(value)
-
-
 def _check_ks(k: int | Sequence[int], func: str) -> list[int]:
     """Normalise ``k`` to a non-empty list of distinct cut-offs, keeping the given order."""
     ks = [k] if isinstance(k, (int, np.integer)) and not isinstance(k, bool) else k
@@ -46,7 +41,7 @@ def _check_ks(k: int | Sequence[int], func: str) -> list[int]:
     if isinstance(ks, (str, bytes)) or not isinstance(ks, Sequence) or len(ks) == 0:
         raise ValueError(f"The 'k' parameter of {func} must be an int >= 1 or a non-empty sequence of them. "
                          f"Got {k!r} instead.")
-    return list(dict.fromkeys(_check_int(v, "k", func) for v in ks))
+    return list(dict.fromkeys(check_int(v, "k", func) for v in ks))
 
 
 def _ranked(run: pd.DataFrame) -> pd.DataFrame:
@@ -171,7 +166,7 @@ def _check_bootstrap(n_bootstrap: int, confidence: float, func: str) -> tuple[in
     """Validate the shared bootstrap settings and return the lower tail probability."""
     if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
         raise ValueError(f"The 'confidence' parameter of {func} must be a float in (0, 1). Got {confidence!r} instead.")
-    return _check_int(n_bootstrap, "n_bootstrap", func), (1.0 - confidence) / 2.0
+    return check_int(n_bootstrap, "n_bootstrap", func), (1.0 - confidence) / 2.0
 
 
 def macro_average(per_brief: pd.DataFrame, *, n_bootstrap: int = 1000, confidence: float = 0.95,
@@ -298,7 +293,7 @@ def list_metrics(run: pd.DataFrame, creators: pd.DataFrame, *, k: int = 10, nich
     Diversity uses ``sum_{i != j} u_i . u_j = |sum u|^2 - sum |u_i|^2`` on unit vectors (one pass, not one
     per pair). Creators without a vector are left out; a zero vector is orthogonal to all others.
     """
-    k = _check_int(k, "k", "list_metrics")
+    k = check_int(k, "k", "list_metrics")
     _require_columns(creators, "creators", ["creator_id"])
     top = _ranked(run).loc[lambda df: df["pos"] <= k]
     briefs = pd.Index(pd.unique(top["brief_id"]))

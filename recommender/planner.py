@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from .brief import BriefLike, as_briefs
+from .checks import check_int
 from .costs import CostModel, creator_costs
 from .errors import RecommenderError
 from .solvers import TOL, Problem, constraint_groups, relative_gap, solve_exact, solve_greedy
@@ -78,8 +79,7 @@ def _number(value: Any, name: str, *, minimum: float = 0.0) -> None:
 
 
 def _count(value: Any, name: str, minimum: int) -> None:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"The '{name}' parameter of Planner must be an int >= {minimum}. Got {value!r} instead.")
+    check_int(value, name, "Planner", minimum=minimum)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -26,6 +26,8 @@ from typing import Literal
 
 import numpy as np
 
+from .checks import check_int
+
 __all__ = ["RankingWeights", "best_posts", "blend", "fuse_lexical", "semantic_scores", "top_post_similarity", "engagement_reason"]
 
 RRF_K = 60  # the constant of reciprocal rank fusion (Cormack et al., 2009)
@@ -68,9 +70,7 @@ class RankingWeights:
                 raise ValueError(f"The '{name}' parameter of RankingWeights must be >= 0. Got {getattr(self, name)!r} instead.")
         if not 0 <= self.evidence <= 1:
             raise ValueError(f"The 'evidence' parameter of RankingWeights must be in [0, 1]. Got {self.evidence!r} instead.")
-        if self.evidence_posts < 1:
-            raise ValueError(f"The 'evidence_posts' parameter of RankingWeights must be an int >= 1. "
-                             f"Got {self.evidence_posts!r} instead.")
+        check_int(self.evidence_posts, "evidence_posts", "RankingWeights")
         if self.lexical < 0:
             raise ValueError(f"The 'lexical' parameter of RankingWeights must be >= 0. Got {self.lexical!r} instead.")
         if self.fusion not in ("blend", "rrf"):

@@ -23,6 +23,7 @@ import pandas as pd
 from . import persistence as store
 from .brief import BrandBrief, BriefLike, as_briefs
 from .catalog import Catalog, load_catalog
+from .checks import check_int
 from .encoder import Encoder
 from .engagement import EngagementModel, score_engagement
 from .errors import IndexMismatchError, NotBuiltError
@@ -31,7 +32,15 @@ from .index import IndexConfig, VectorIndex
 from .lexical import LexicalIndex
 from .profiles import Representation, creator_vectors
 from .query import QueryConfig, framing_direction, query_vectors
-from .ranking import RankingWeights, best_posts, blend, engagement_reason, fuse_lexical, semantic_scores, top_post_similarity
+from .ranking import (
+    RankingWeights,
+    best_posts,
+    blend,
+    engagement_reason,
+    fuse_lexical,
+    semantic_scores,
+    top_post_similarity,
+)
 from .tables import TableSource, contiguous
 from .text import prepare_texts
 from .tiers import Tier, TierScheme
@@ -224,8 +233,7 @@ class Recommender:
             ``matched_posts`` (post ids, best first).
         """
         self._require_fitted()
-        if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
-            raise ValueError(f"The 'k' parameter of Recommender.recommend_batch must be an int >= 1. Got {k!r} instead.")
+        k = check_int(k, "k", "Recommender.recommend_batch")
         briefs = as_briefs(briefs)
         if not briefs:
             return pd.DataFrame(columns=RESULT_COLUMNS)
