@@ -75,13 +75,24 @@ class CreatorFilters:
             mask &= ~keyword_mask(self.texts(), brief.exclude_keywords)
         return mask
 
-    def _isin(self, column: str, allowed: Iterable[Any]) -> np.ndarray:
+    def prepare(self, columns: Iterable[str]) -> "CreatorFilters":
+        """Factorise ``columns`` now (those the table has), so that the first brief filtering on them
+        is as fast as the rest (factorising takes about 80 ms a column at 1M creators)."""
+        for column in columns:
+            if column in self.creators.columns:
+                self._codes_of(column)
+        return self
+
+    def _codes_of(self, column: str) -> tuple[np.ndarray, pd.Index]:
         if column not in self._codes:
             normalised = self.creators[column].astype(str).str.strip().str.lower()
             codes, uniques = pd.factorize(normalised)
             # The smallest integer type: the per-brief gather reads 1/4 of the bytes for int16 codes.
             self._codes[column] = codes.astype(np.min_scalar_type(-max(len(uniques), 1))), uniques
-        codes, uniques = self._codes[column]
+        return self._codes[column]
+
+    def _isin(self, column: str, allowed: Iterable[Any]) -> np.ndarray:
+        codes, uniques = self._codes_of(column)
         wanted = {str(a).strip().lower() for a in allowed}
         hits = np.flatnonzero(uniques.isin(wanted))
         if len(hits) <= 8:

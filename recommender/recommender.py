@@ -199,7 +199,10 @@ class Recommender:
         ).reindex(self.creators_["creator_id"]).reset_index(drop=True)
         self.post_offsets_ = np.searchsorted(self.post_owner_, np.arange(len(self.creators_) + 1))
         self._all_text = None
-        self._filters = None
+        # Prepared now, so that the first filtered brief is not the slowest (p99 in docs/performance.md).
+        filters = CreatorFilters(self.creators_, scheme=self.tier_scheme, texts=self._texts,
+                                 fair_rate=self.engagement_["engagement_rate_shrunk"].to_numpy())
+        self._filters = filters.prepare(("tier", "platform", "country", "language"))
 
     # -------------------------------------------------------------- recommend
     def recommend(self, brief: BriefLike, *, k: int = 10) -> pd.DataFrame:
@@ -269,9 +272,6 @@ class Recommender:
         return vectors
 
     def _mask(self, brief: BrandBrief) -> np.ndarray | None:
-        if self._filters is None:
-            self._filters = CreatorFilters(self.creators_, scheme=self.tier_scheme, texts=self._texts,
-                                           fair_rate=self.engagement_["engagement_rate_shrunk"].to_numpy())
         mask = self._filters.mask(brief)
         return None if mask.all() else mask
 

@@ -274,3 +274,10 @@ def test_value_filters_match_pandas_isin_for_few_and_many_values(rng, wanted):
     allowed = [v.upper() + " " for v in values[:wanted]]  # matching ignores case and surrounding spaces
     mask = filters.mask(BrandBrief(name="b", description="d", countries=allowed))
     np.testing.assert_array_equal(mask, creators["country"].isin(values[:wanted]).to_numpy())
+
+
+def test_standard_filter_columns_are_prepared_before_the_first_brief(rec):
+    prepared = set(rec._filters._codes)
+    assert {"tier", "platform", "country", "language"} <= prepared
+    rec.recommend(BrandBrief(name="b", description="yoga", countries=["us"]), k=3)
+    assert set(rec._filters._codes) == prepared
