@@ -47,7 +47,8 @@ class IndexConfig:
         ``'auto'`` picks exact up to ``exact_max_rows`` rows and IVF above.
     exact_max_rows : int
         Catalog size up to which exact search is used by ``'auto'``: recall 1 at about
-        5 ms a query for 100k creators on 2 cores (docs/performance.md).
+        5 ms a query for 100k creators on 2 cores, 11 ms on the one BLAS thread
+        ``recommend`` uses (docs/performance.md).
     ivf_lists : int, optional
         Inverted lists (k-means cells) of the IVF index; default: the power of two
         nearest ``2 * sqrt(rows)`` (2,048 for a million), at most ``rows / 39``.
@@ -56,7 +57,8 @@ class IndexConfig:
         at 1M: 0.96 with 128 of 2,048 lists, 0.97 with 256 (docs/performance.md).
     refine : int
         The IVF index fetches ``refine * k`` candidates by their compressed codes and
-        re-ranks them exactly; 20 is where more stops adding recall.
+        re-ranks them exactly; at 1M, 20 keeps recall@100 within 0.01 of 40 at half the
+        re-ranking cost.
     hnsw_m, ef_construction, ef_search : int
         HNSW graph degree, build breadth and search breadth (``kind='hnsw'`` only).
     exact_subset_rows : int
