@@ -57,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_build)
 
     p = sub.add_parser("recommend", help="print the best creators for one free-text brief")
-    p.add_argument("--index", required=True, type=Path, help="directory written by 'recommender build'")
+    _saved_args(p, briefs=False)
     p.add_argument("--brief", required=True, help="the brand, its values and audience, in free text")
     p.add_argument("--name", default="brief", help="brand name shown in the output")
     p.add_argument("--keyword", action="append", default=[], help="keyword to match (repeatable)")
@@ -73,15 +73,13 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_recommend)
 
     p = sub.add_parser("batch", help="recommend for many briefs (JSON Lines or YAML) into one CSV or Parquet file")
-    p.add_argument("--index", required=True, type=Path, help="directory written by 'recommender build'")
-    p.add_argument("--briefs", required=True, type=Path, help="briefs, one JSON object per line (or a YAML list)")
+    _saved_args(p, briefs=True)
     p.add_argument("--out", required=True, type=Path, help="output .csv or .parquet")
     p.add_argument("-k", type=int, default=100, help="creators per brief (default 100)")
     p.set_defaults(func=_batch)
 
     p = sub.add_parser("evaluate", help="score a saved recommender against judged briefs (nDCG, P, R, MRR, MAP)")
-    p.add_argument("--index", required=True, type=Path, help="directory written by 'recommender build'")
-    p.add_argument("--briefs", required=True, type=Path, help="briefs, one JSON object per line (or a YAML list)")
+    _saved_args(p, briefs=True)
     p.add_argument("--qrels", required=True, type=Path, help="judgments: CSV with brief_id, creator_id[, grade]")
     p.add_argument("-k", type=int, nargs="+", default=[5, 10, 20], help="cut-offs (default 5 10 20)")
     p.add_argument("--n-bootstrap", type=int, default=1000, help="bootstrap resamples of briefs (default 1000)")
@@ -90,8 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_evaluate)
 
     p = sub.add_parser("plan", help="book creators for many briefs under a budget and tier mix; writes a plan and an HTML report")
-    p.add_argument("--index", required=True, type=Path, help="directory written by 'recommender build'")
-    p.add_argument("--briefs", required=True, type=Path, help="briefs, one JSON object per line (or a YAML list)")
+    _saved_args(p, briefs=True)
     p.add_argument("--budget", required=True, type=float, help="total budget, in the currency of the costs")
     p.add_argument("--brief-budget", type=float, help="budget per brief")
     p.add_argument("--tier-mix", default="", help="minimum share of chosen creators per tier, e.g. micro=0.6,nano=0.2")
@@ -113,6 +110,13 @@ def _default_cache() -> Path:
         return Path(os.environ["RECOMMENDER_CACHE_DIR"])
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return base / "recommender" / "embeddings"
+
+
+def _saved_args(p: argparse.ArgumentParser, *, briefs: bool) -> None:
+    """``--index`` (a saved recommender) and, with ``briefs``, ``--briefs`` (a briefs file)."""
+    p.add_argument("--index", required=True, type=Path, help="directory written by 'recommender build'")
+    if briefs:
+        p.add_argument("--briefs", required=True, type=Path, help="briefs, one JSON object per line (or a YAML list)")
 
 
 def _catalog_args(p: argparse.ArgumentParser) -> None:
