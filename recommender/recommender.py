@@ -338,10 +338,10 @@ class Recommender:
         rows = {key: np.concatenate([r[key] for r in ranked]) for key in ranked[0]}
         positions = rows["positions"]
         creators = {c: self.creators_[c].take(positions).to_numpy()
-                    for c in ("creator_id", "handle", "platform", "followers", "bio")}
+                    for c in ("creator_id", "handle", "platform", "followers")}
         creators["tier"] = self.creators_["tier"].take(positions).astype(str).to_numpy()
-        engagement = {c: self.engagement_[c].take(positions).to_numpy(dtype=float) for c in
-                      ("engagement_score", "engagement_rate_shrunk", "engagement_rate", "tier_median_rate")}
+        engagement = {c: self.engagement_[c].take(positions).to_numpy(dtype=float)
+                      for c in ("engagement_score", "engagement_rate_shrunk")}
         reasons = matched = [""] * len(positions)
         if explain:
             reasons, matched = self._explain(briefs, queries, brief_of, rows, creators, engagement)
@@ -361,18 +361,23 @@ class Recommender:
     def _explain(self, briefs: Sequence[BrandBrief], queries: np.ndarray, brief_of: np.ndarray,
                  rows: dict[str, np.ndarray], creators: dict[str, np.ndarray],
                  engagement: dict[str, np.ndarray]) -> tuple[list[str], list[str]]:
-        """Reasons and matched post ids of every result row."""
+        """Reasons and matched post ids of every result row; gathers the columns only reasons need."""
         positions, best = rows["positions"], rows["best_rows"]
+        bios = self.creators_["bio"].take(positions).to_numpy()
+        rates = {c: self.engagement_[c].take(positions).to_numpy(dtype=float)
+                 for c in ("engagement_rate", "tier_median_rate")}
         quoted = best[best >= 0]
         captions = iter(self.posts_["caption"].take(quoted).tolist())
         post_ids = iter(self.posts_["post_id"].take(quoted).astype(str).tolist())
         bio_sims = np.einsum("nd,nd->n", self.bio_vectors_[positions].astype(np.float32), queries[brief_of])
         mentions: list[list[str]] = [[] for _ in range(len(positions))]
-        texts = self._texts().take(positions)
         for b, brief in enumerate(briefs):
-            mine = np.flatnonzero(brief_of == b) if brief.keywords else ()
-            for keyword in brief.keywords if len(mine) else ():
-                for row in mine[keyword_mask(texts.iloc[mine], (keyword,))]:
+            if not brief.keywords:
+                continue  # the joined texts are built (once, for the whole catalog) only when needed
+            mine = np.flatnonzero(brief_of == b)
+            texts = self._texts().take(positions[mine])
+            for keyword in brief.keywords:
+                for row in mine[keyword_mask(texts, (keyword,))]:
                     mentions[row].append(keyword)
         reasons, matched = [], []
         for row in range(len(positions)):
@@ -380,14 +385,14 @@ class Recommender:
             sims = rows["best_sims"][row, picks]
             parts = [f'post "{_snippet(next(captions))}" (fit {sim:.2f})' for sim in sims]
             matched.append(";".join(next(post_ids) for _ in picks))
-            bio = creators["bio"][row]
+            bio = bios[row]
             if not pd.isna(bio) and str(bio).strip() and (not parts or bio_sims[row] >= sims[0] - 0.05):
                 parts.insert(0, f'bio "{_snippet(bio)}" (fit {bio_sims[row]:.2f})')
             if mentions[row]:
                 parts.append("mentions " + ", ".join(mentions[row]))
             tier = creators["tier"][row]
             parts.append(f"{tier} tier, {int(creators['followers'][row]):,} followers")
-            parts.append(engagement_reason(engagement["engagement_rate"][row], engagement["tier_median_rate"][row],
+            parts.append(engagement_reason(rates["engagement_rate"][row], rates["tier_median_rate"][row],
                                            engagement["engagement_score"][row], tier))
             reasons.append("; ".join(parts))
         return reasons, matched
