@@ -91,13 +91,10 @@ def top_post_similarity(post_sims: np.ndarray, owner: np.ndarray, n_creators: in
     out = np.full(n_creators, np.nan)
     if not len(post_sims):
         return out
-    order = np.lexsort((-post_sims, owner))
-    owner_sorted = owner[order]
-    starts = np.searchsorted(owner_sorted, np.arange(n_creators))
-    rank = np.arange(len(order)) - starts[owner_sorted]
-    keep = rank < m
-    sums = np.bincount(owner_sorted[keep], weights=post_sims[order][keep], minlength=n_creators)
-    counts = np.bincount(owner_sorted[keep], minlength=n_creators)
+    order, rank = _ranked_within_groups(post_sims, owner)
+    kept = order[rank < m]
+    sums = np.bincount(owner[kept], weights=post_sims[kept], minlength=n_creators)
+    counts = np.bincount(owner[kept], minlength=n_creators)
     np.divide(sums, counts, out=out, where=counts > 0)
     return out
 
@@ -114,12 +111,19 @@ def best_posts(post_sims: np.ndarray, owner: np.ndarray, n_creators: int, shown:
     slot_of = np.full(n_creators, -1)
     slot_of[shown] = np.arange(len(shown))
     posts = np.flatnonzero(slot_of[owner] >= 0)
-    posts = posts[np.lexsort((-post_sims[posts], slot_of[owner[posts]]))]
-    slots = slot_of[owner[posts]]
-    rank = np.arange(len(posts)) - np.searchsorted(slots, slots)
+    order, rank = _ranked_within_groups(post_sims[posts], slot_of[owner[posts]])
+    posts = posts[order]
     keep = rank < per_creator
-    best[slots[keep], rank[keep]] = posts[keep]
+    best[slot_of[owner[posts]][keep], rank[keep]] = posts[keep]
     return best
+
+
+def _ranked_within_groups(sims: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Indices ordered by group, then similarity descending (ties keep input order), and the rank
+    of each within its group (0 = best)."""
+    order = np.lexsort((-sims, groups))
+    sorted_groups = groups[order]
+    return order, np.arange(len(order)) - np.searchsorted(sorted_groups, sorted_groups)
 
 
 def semantic_scores(creator_sims: np.ndarray, evidence_sims: np.ndarray, weight: float) -> np.ndarray:

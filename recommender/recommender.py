@@ -242,7 +242,7 @@ class Recommender:
             return pd.DataFrame(columns=RESULT_COLUMNS)
         queries = self._encode_queries(briefs)
         masks = [self._mask(b) for b in briefs]
-        fetch = max(self.candidates, 3 * int(k))
+        fetch = max(self.candidates, 3 * k)
         # Search and ranking are matrix products; one BLAS thread avoids pools that spin after each
         # product and slow the model's next forward pass (measured in docs/performance.md).
         ranked = []
@@ -257,7 +257,7 @@ class Recommender:
                 if i not in dense:
                     sims, positions = self.index_.search(queries[i][None, :], fetch, allowed=masks[i])
                     dense[i] = (sims[0], positions[0])
-                ranked.append(self._rank(briefs[i], queries[i], masks[i], dense.pop(i), int(k)))
+                ranked.append(self._rank(briefs[i], queries[i], masks[i], dense.pop(i), k))
             return self._frame(briefs, queries, ranked, explain)
 
     def _encode_queries(self, briefs: Sequence[BrandBrief]) -> np.ndarray:
