@@ -353,14 +353,16 @@ def lexical_alternatives(rec: Recommender, briefs: list[BrandBrief], build_s: fl
         return docs[np.argpartition(-scores, min(k, len(docs)) - 1)[:k]] if len(docs) else docs
 
     rows = [{"method": "package BM25 (LexicalIndex)", "build_s": build_s,
-             "single_query_ms": 1000 * statistics.median(timed(lambda: package_top(q))[0] for q in queries)}]
+             "single_query_ms": per_query_ms(package_top, queries)}]
     retriever = bm25s.BM25()
     tokens_s, tokens = timed(lambda: bm25s.tokenize(documents, stopwords="en", show_progress=False))
     index_s, _ = timed(lambda: retriever.index(tokens, show_progress=False))
     query_tokens = [bm25s.tokenize([q], stopwords="en", show_progress=False) for q in queries]
-    rows.append({"method": "bm25s", "build_s": tokens_s + index_s, "single_query_ms": 1000 * statistics.median(
-        timed(lambda: retriever.retrieve(t, k=min(k, len(documents)), show_progress=False, n_threads=1))[0]
-        for t in query_tokens)})
+
+    def bm25s_top(tokens: Any) -> Any:
+        return retriever.retrieve(tokens, k=min(k, len(documents)), show_progress=False, n_threads=1)
+
+    rows.append({"method": "bm25s", "build_s": tokens_s + index_s, "single_query_ms": per_query_ms(bm25s_top, query_tokens)})
     for row in rows:
         row["queries_per_s"] = 1000 / row["single_query_ms"]
     return rows
