@@ -67,6 +67,8 @@ def test_text_preparation():
 def test_encoder_rejects_bad_settings():
     with pytest.raises(ValueError, match="'precision' parameter of Encoder must be 'auto', 'fp32' or 'bf16'. Got 'fp8'"):
         Encoder(precision="fp8")
+    with pytest.raises(ValueError, match="'backend' parameter of Encoder must be 'auto', 'openvino' or 'torch'. Got 'onnx'"):
+        Encoder(backend="onnx")
     with pytest.raises(ValueError, match="'batch_size' parameter of Encoder must be an int >= 1. Got 0"):
         Encoder(batch_size=0)
 
@@ -83,3 +85,52 @@ def test_real_model_offline_and_bf16_keeps_neighbours():
     np.fill_diagonal(sims16, -1)
     assert (sims32.argmax(axis=1) == sims16.argmax(axis=1)).mean() >= 0.85
     assert sims32[0, 1] > sims32[0, 2]  # two food texts are closer than food and fitness
+
+
+@pytest.mark.integration
+def test_torch_bf16_weights_stored_once_give_the_vectors_of_autocast():
+    import torch
+
+    texts = ["vegan lentil curry recipe", "leg day at the gym", "building a gaming pc with a tiny case"]
+    bf16 = Encoder(precision="bf16", backend="torch")
+    vectors = bf16.encode(texts, prepare=False)
+    linear = next(m for m in bf16._load().modules() if isinstance(m, torch.nn.Linear))
+    assert linear.weight.dtype == torch.bfloat16
+    fp32_model = Encoder(precision="fp32", backend="torch")._load()
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+        cast_each_call = fp32_model.encode(texts, convert_to_numpy=True, normalize_embeddings=True)
+    np.testing.assert_array_equal(vectors, cast_each_call.astype(np.float32))
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_openvino_backend_gives_the_vectors_of_torch(precision):
+    texts = ["vegan lentil curry recipe", "plant based dinner ideas", "leg day at the gym", "marathon training plan",
+             "new phone camera review", "building a gaming pc", "beach sunset in Bali", "budget backpacking Europe",
+             "a much longer caption about slow travel by train through the mountains, with a few #hashtags"]
+    torch_vectors = Encoder(precision=precision, backend="torch").encode(texts)
+    openvino = Encoder(precision=precision, backend="openvino", batch_size=4)
+    vectors = openvino.encode(texts)
+    assert repr(openvino).endswith("backend='openvino')") and vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    cosines = (vectors * torch_vectors).sum(axis=1)
+    assert cosines.min() > (0.99999 if precision == "fp32" else 0.999), cosines
+
+
+def test_auto_backend_falls_back_to_torch_for_a_model_openvino_cannot_convert(monkeypatch, caplog):
+    import recommender.encoder as encoder_module
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("OpenVINO cannot convert this model: NotImplementedError: op")
+
+    monkeypatch.setattr(encoder_module, "openvino_available", lambda: True)
+    monkeypatch.setattr(encoder_module, "OpenVINOBackend", refuse)
+    monkeypatch.setattr(encoder_module, "TorchBackend", lambda model, **kwargs: ("torch runner", kwargs))
+    monkeypatch.setattr(Encoder, "_load", lambda self: "model")
+    auto = Encoder("some/model", precision="fp32")
+    assert auto.backend == "openvino"
+    with caplog.at_level("WARNING", logger="recommender.encoder"):
+        assert auto._backend() == ("torch runner", {"precision": "fp32", "device": "cpu"})
+    assert auto.backend == "torch" and "cannot convert this model" in caplog.text
+    with pytest.raises(RuntimeError, match="OpenVINO cannot convert this model"):
+        Encoder("some/model", backend="openvino")._backend()
