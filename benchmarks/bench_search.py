@@ -200,7 +200,8 @@ def parts_ms(rec: Recommender, briefs: list[BrandBrief]) -> dict[str, float]:
         with threadpool_limits(limits=1, user_api="blas"):
             parts["search"].append(timed(lambda: rec.index_.search(query, fetch, allowed=allowed))[0])
             if lexical is not None:
-                parts["lexical"].append(timed(lambda: lexical.query(prepare_texts([brief.query_text])[0]))[0])
+                text = prepare_texts([brief.query_text])[0]
+                parts["lexical"].append(timed(lambda: lexical.query(text).top(fetch, allowed=allowed))[0])
     return {f"{name}_p50_ms": 1000 * statistics.median(values) for name, values in parts.items() if values}
 
 
@@ -349,8 +350,7 @@ def lexical_alternatives(rec: Recommender, briefs: list[BrandBrief], build_s: fl
     queries = prepare_texts([b.query_text for b in briefs])
 
     def package_top(text: str) -> np.ndarray:
-        docs, scores = rec.lexical_.query(text)
-        return docs[np.argpartition(-scores, min(k, len(docs)) - 1)[:k]] if len(docs) else docs
+        return rec.lexical_.query(text).top(k)[0]
 
     rows = [{"method": "package BM25 (LexicalIndex)", "build_s": build_s,
              "single_query_ms": per_query_ms(package_top, queries)}]

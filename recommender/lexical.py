@@ -15,12 +15,51 @@ postings; it saves as a JSON vocabulary plus a sparse ``.npz`` (no pickle).
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-__all__ = ["LexicalIndex"]
+__all__ = ["LexicalIndex", "LexicalHits"]
+
+
+@dataclass(frozen=True)
+class LexicalHits:
+    """BM25 scores of one query.
+
+    Attributes
+    ----------
+    scores : ndarray (n_docs,), float32
+        Every document's score; 0 where it shares no term with the query.
+    postings : ndarray of int
+        The document of each matched posting: a document appears once per query
+        term it contains, so at most ``terms`` times.
+    terms : int
+        Query terms found in the index.
+    """
+
+    scores: np.ndarray
+    postings: np.ndarray
+    terms: int
+
+    def top(self, k: int, *, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` best matching documents among ``allowed`` (bool mask), best first, ties by document.
+
+        Reads only the matched postings, not every document: the ``k * terms``
+        best postings hold at least ``k`` distinct documents, since a document
+        has at most ``terms`` postings, and so hold the ``k`` best.
+        """
+        docs = self.postings if allowed is None else self.postings[allowed[self.postings]]
+        values = self.scores[docs]
+        keep = k * self.terms
+        if keep < len(docs):
+            docs = docs[np.argpartition(-values, keep - 1)[:keep]]
+        docs = np.unique(docs)
+        values = self.scores[docs]
+        order = np.lexsort((docs, -values))[:k]
+        return docs[order].astype(np.int64), values[order]
+
 
 
 class LexicalIndex:
@@ -69,30 +108,22 @@ class LexicalIndex:
         self.postings_ = counts.T.tocsr()
         return self
 
-    def query(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Documents that share a term with ``text`` and their BM25 scores (ascending document order).
-
-        A query term counts once; terms unknown to the index are ignored.
-        """
+    def query(self, text: str) -> "LexicalHits":
+        """BM25 scores of every document for ``text``; a query term counts once, unknown terms are ignored."""
         terms = sorted({self.vocabulary_[t] for t in self._analyse(text) if t in self.vocabulary_})
         if not terms:
-            return np.empty(0, np.int64), np.empty(0, np.float32)
+            return LexicalHits(np.zeros(self.n_docs, np.float32), np.empty(0, np.int32), 0)
         rows = self.postings_[terms]
-        if rows.nnz > self.n_docs // 16:
-            # Common terms: summing into a dense array beats sorting the postings.
-            dense = np.bincount(rows.indices, weights=rows.data, minlength=self.n_docs)
-            docs = np.flatnonzero(dense != 0)  # 4x faster than on the float array itself
-            return docs.astype(np.int64), dense[docs].astype(np.float32)
-        docs, inverse = np.unique(rows.indices, return_inverse=True)
-        scores = np.bincount(inverse, weights=rows.data, minlength=len(docs)).astype(np.float32)
-        return docs.astype(np.int64), scores
+        # Summing the terms' postings per document as a sparse product: float32 and twice as fast
+        # as np.bincount, which accumulates in float64 (0.6 against 1.1 ms at 1M documents).
+        scores = np.asarray(rows.T @ np.ones(len(terms), np.float32)).ravel()
+        return LexicalHits(scores, rows.indices, len(terms))
 
     def scores(self, queries: Sequence[str]) -> np.ndarray:
         """Dense BM25 scores of every document for each query, shape (n_queries, n_docs)."""
         out = np.zeros((len(queries), self.n_docs), dtype=np.float32)
         for row, text in enumerate(queries):
-            docs, scores = self.query(text)
-            out[row, docs] = scores
+            out[row] = self.query(text).scores
         return out
 
     def _analyse(self, text: str) -> list[str]:

@@ -41,7 +41,7 @@ from .ranking import (
     semantic_scores,
     top_post_similarity,
 )
-from .tables import TableSource, contiguous
+from .tables import TableSource, contiguous, take
 from .text import prepare_texts
 from .tiers import Tier, TierScheme
 
@@ -312,16 +312,14 @@ class Recommender:
     def _lexical_candidates(self, brief: BrandBrief, dense: np.ndarray, mask: np.ndarray | None,
                             fetch: int) -> tuple[np.ndarray, np.ndarray]:
         """Dense candidates plus the best BM25 matches, with BM25 scaled to [0, 1] by the best allowed match."""
-        docs, bm25 = self.lexical_.query(prepare_texts([brief.query_text])[0])
-        allowed = self.index_.alive_[docs] if mask is None else (self.index_.alive_[docs] & mask[docs])
-        docs, bm25 = docs[allowed], bm25[allowed]
-        if not len(docs):
+        hits = self.lexical_.query(prepare_texts([brief.query_text])[0])
+        alive = self.index_.alive_
+        allowed = (None if alive.all() else alive) if mask is None else (alive & mask)
+        top, best = hits.top(fetch, allowed=allowed)
+        if not len(top):
             return dense, np.zeros(len(dense))
-        top = docs[np.argpartition(-bm25, min(fetch, len(docs)) - 1)[:fetch]]
         positions = np.union1d(dense, top)
-        found = np.searchsorted(docs, positions).clip(max=len(docs) - 1)
-        lexical = np.where(docs[found] == positions, bm25[found], 0.0) / bm25.max()
-        return positions, lexical
+        return positions, hits.scores[positions] / best[0]
 
     def _posts_of(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         starts, ends = self.post_offsets_[positions], self.post_offsets_[positions + 1]
@@ -337,10 +335,9 @@ class Recommender:
         brief_of = np.repeat(np.arange(len(briefs)), sizes)
         rows = {key: np.concatenate([r[key] for r in ranked]) for key in ranked[0]}
         positions = rows["positions"]
-        creators = {c: self.creators_[c].take(positions).to_numpy()
-                    for c in ("creator_id", "handle", "platform", "followers")}
-        creators["tier"] = self.creators_["tier"].take(positions).astype(str).to_numpy()
-        engagement = {c: self.engagement_[c].take(positions).to_numpy(dtype=float)
+        creators = {c: take(self.creators_, c, positions) for c in ("creator_id", "handle", "platform", "followers")}
+        creators["tier"] = take(self.creators_, "tier", positions).astype(str)
+        engagement = {c: take(self.engagement_, c, positions).astype(float)
                       for c in ("engagement_score", "engagement_rate_shrunk")}
         reasons = matched = [""] * len(positions)
         if explain:
@@ -363,12 +360,11 @@ class Recommender:
                  engagement: dict[str, np.ndarray]) -> tuple[list[str], list[str]]:
         """Reasons and matched post ids of every result row; gathers the columns only reasons need."""
         positions, best = rows["positions"], rows["best_rows"]
-        bios = self.creators_["bio"].take(positions).to_numpy()
-        rates = {c: self.engagement_[c].take(positions).to_numpy(dtype=float)
-                 for c in ("engagement_rate", "tier_median_rate")}
+        bios = take(self.creators_, "bio", positions)
+        rates = {c: take(self.engagement_, c, positions).astype(float) for c in ("engagement_rate", "tier_median_rate")}
         quoted = best[best >= 0]
-        captions = iter(self.posts_["caption"].take(quoted).tolist())
-        post_ids = iter(self.posts_["post_id"].take(quoted).astype(str).tolist())
+        captions = iter(take(self.posts_, "caption", quoted).tolist())
+        post_ids = iter(take(self.posts_, "post_id", quoted).astype(str).tolist())
         bio_sims = np.einsum("nd,nd->n", self.bio_vectors_[positions].astype(np.float32), queries[brief_of])
         mentions: list[list[str]] = [[] for _ in range(len(positions))]
         for b, brief in enumerate(briefs):
@@ -477,6 +473,7 @@ class Recommender:
             "format_version": store.FORMAT_VERSION,
             "model": self.encoder_.model,
             "precision": self.encoder_.precision,
+            "backend": self.encoder_.backend,
             "split_hashtags": self.encoder_.split_hashtags,
             "dimension": int(self.creator_vectors_.shape[1]),
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -513,7 +510,8 @@ class Recommender:
         path = Path(path)
         manifest = store.read_manifest(path)
         if encoder is None:
-            encoder = Encoder(manifest["model"], precision=manifest["precision"], split_hashtags=manifest["split_hashtags"])
+            encoder = Encoder(manifest["model"], precision=manifest["precision"], split_hashtags=manifest["split_hashtags"],
+                              backend=manifest.get("backend", "auto"))
         elif not isinstance(encoder, Encoder):
             encoder = Encoder(encoder)
         if encoder.model != manifest["model"]:

@@ -82,16 +82,24 @@ def test_bm25_matches_the_textbook_formula():
 
     expected = [term(2, 2, 3) + term(1, 1, 3), term(1, 2, 3), 0.0]
     np.testing.assert_allclose(scores, expected, rtol=1e-5)
-    docs_hit, sparse_scores = LexicalIndex(k1=k1, b=b).build(docs).query("yoga mat")
+    docs_hit, top_scores = LexicalIndex(k1=k1, b=b).build(docs).query("yoga mat").top(10)
     assert docs_hit.tolist() == [0, 1]
-    np.testing.assert_allclose(sparse_scores, expected[:2], rtol=1e-5)
+    np.testing.assert_allclose(top_scores, expected[:2], rtol=1e-5)
 
 
-def test_common_and_rare_query_paths_agree():
-    """Queries touching many postings sum into a dense array; both paths give the same scores."""
-    docs = ["apple pie"] * 40 + ["apple tart", "banana bread"]
+def test_top_reads_postings_but_agrees_with_sorting_every_document():
+    """The best k of the matched postings are the best k documents, with and without a filter."""
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(30)]
+    docs = [" ".join(rng.choice(words, size=rng.integers(1, 12))) for _ in range(500)]
     index = LexicalIndex().build(docs)
-    hits, scores = index.query("apple banana")        # 41 postings > 42 // 16: dense path
-    assert hits.tolist() == list(range(40)) + [40, 41]
-    rare_hits, rare_scores = index.query("banana")    # 1 posting: sparse path
-    assert rare_hits.tolist() == [41] and rare_scores[0] == pytest.approx(scores[-1])
+    for query in ("w1 w2 w3", "w4", "w5 w6 w7 w8 w9 w10"):
+        hits = index.query(query)
+        for allowed in (None, rng.random(500) < 0.3):
+            for k in (1, 5, 50, 1000):
+                top, scores = hits.top(k, allowed=allowed)
+                eligible = hits.scores > 0 if allowed is None else (hits.scores > 0) & allowed
+                expected = np.sort(hits.scores[eligible])[::-1][:k]
+                np.testing.assert_array_equal(scores, expected)
+                np.testing.assert_array_equal(hits.scores[top], scores)
+                assert eligible[top].all() and len(set(top.tolist())) == len(top)
