@@ -28,6 +28,7 @@ from typing import Literal
 import numpy as np
 
 from .checks import check_int
+from .threads import parallel_map
 
 logger = logging.getLogger(__name__)
 
@@ -240,17 +241,22 @@ class VectorIndex:
     def _rerank(self, queries: np.ndarray, candidates: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Exact top-``k`` of each query's candidates (``-1`` = none, kept last) by the stored vectors.
 
-        One query at a time through :func:`_gathered_product`: 1 ms for 4,000 candidates at 1M,
-        against 2 ms a query for a stacked product over many queries' gathered rows.
+        One query at a time through :func:`_gathered_product` (1 ms for 4,000 candidates at 1M,
+        against 2 ms a query for a stacked product over many queries' gathered rows), queries
+        side by side on the usable CPUs.
         """
         scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
         positions = np.full((len(queries), k), -1, dtype=np.int64)
-        for i, (query, found) in enumerate(zip(queries, candidates)):
-            found = np.sort(found[found >= 0])  # ascending rows read memory in order
-            sims = _gathered_product(query[None, :], self.vectors_, found)
+
+        def rerank(i: int) -> tuple[np.ndarray, np.ndarray]:
+            found = np.sort(candidates[i][candidates[i] >= 0])  # ascending rows read memory in order
+            sims = _gathered_product(queries[i][None, :], self.vectors_, found)
             top = np.argpartition(-sims, k - 1, axis=1)[:, :k] if k < len(found) else np.argsort(-sims, axis=1)
             best_scores, best = _sorted(np.take_along_axis(sims, top, axis=1), found[top])
-            scores[i, :best.shape[1]], positions[i, :best.shape[1]] = best_scores[0], best[0]
+            return best_scores[0], best[0]
+
+        for i, (best_scores, best) in enumerate(parallel_map(rerank, range(len(queries)))):
+            scores[i, :len(best)], positions[i, :len(best)] = best_scores, best
         return scores, positions
 
     def _new_faiss(self, vectors: np.ndarray):  # noqa: ANN202 - faiss.Index or None, imported late

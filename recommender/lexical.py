@@ -46,20 +46,26 @@ class LexicalHits:
     def top(self, k: int, *, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` best matching documents among ``allowed`` (bool mask), best first, ties by document.
 
-        Reads only the matched postings, not every document: the ``k * terms``
-        best postings hold at least ``k`` distinct documents, since a document
-        has at most ``terms`` postings, and so hold the ``k`` best.
+        Reads only the matched postings, not every document. A threshold guessed
+        from every 8th posting usually keeps a few thousand postings; when they
+        hold ``k`` distinct documents, those include the ``k`` best (each scores at
+        least the threshold). Otherwise the ``k * terms`` best postings are kept,
+        which hold at least ``k`` distinct documents, since a document has at most
+        ``terms`` postings, and so hold the ``k`` best.
         """
         docs = self.postings if allowed is None else self.postings[allowed[self.postings]]
         values = self.scores[docs]
         keep = k * self.terms
         if keep < len(docs):
-            docs = docs[np.argpartition(-values, keep - 1)[:keep]]
-        docs = np.unique(docs)
+            sample = values[::8]
+            guess = -np.partition(-sample, min(k, len(sample)) - 1)[min(k, len(sample)) - 1]
+            above = np.unique(docs[values >= guess])
+            docs = above if len(above) >= k else np.unique(docs[np.argpartition(-values, keep - 1)[:keep]])
+        else:
+            docs = np.unique(docs)
         values = self.scores[docs]
         order = np.lexsort((docs, -values))[:k]
         return docs[order].astype(np.int64), values[order]
-
 
 
 class LexicalIndex:

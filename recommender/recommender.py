@@ -43,6 +43,7 @@ from .ranking import (
 )
 from .tables import TableSource, contiguous, take
 from .text import prepare_texts
+from .threads import parallel_map
 from .tiers import Tier, TierScheme
 
 logger = logging.getLogger(__name__)
@@ -245,7 +246,6 @@ class Recommender:
         fetch = max(self.candidates, 3 * k)
         # Search and ranking are matrix products; one BLAS thread avoids pools that spin after each
         # product and slow the model's next forward pass (measured in docs/performance.md).
-        ranked = []
         with _thread_pools().limit(limits=1, user_api="blas"):
             # Briefs without filters share one search call: a matrix product, not a loop.
             dense: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -253,11 +253,14 @@ class Recommender:
             if unfiltered:
                 sims, positions = self.index_.search(queries[unfiltered], fetch)
                 dense = {i: (sims[j], positions[j]) for j, i in enumerate(unfiltered)}
-            for i in _progress(range(len(briefs)), progress, "briefs"):
+
+            def rank(i: int) -> dict[str, np.ndarray]:
                 if i not in dense:
                     sims, positions = self.index_.search(queries[i][None, :], fetch, allowed=masks[i])
                     dense[i] = (sims[0], positions[0])
-                ranked.append(self._rank(briefs[i], queries[i], masks[i], dense.pop(i), k))
+                return self._rank(briefs[i], queries[i], masks[i], dense.pop(i), k)
+
+            ranked = list(_progress(parallel_map(rank, range(len(briefs))), progress, "briefs", total=len(briefs)))
             return self._frame(briefs, queries, ranked, explain)
 
     def _encode_queries(self, briefs: Sequence[BrandBrief]) -> np.ndarray:
@@ -575,13 +578,15 @@ def _snippet(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _progress(items: list, enabled: bool | None, unit: str) -> Iterable:  # noqa: ANN001
+def _progress(items: Iterable, enabled: bool | None, unit: str, *, total: int) -> Iterable:
     if enabled is None:
         import sys
 
-        enabled = len(items) >= 20 and sys.stderr.isatty()
+        enabled = total >= 20 and sys.stderr.isatty()
     if not enabled:
         return items
     from tqdm.auto import tqdm
 
-    return tqdm(items, unit=unit)
+    return tqdm(items, unit=unit, total=total)
+
+

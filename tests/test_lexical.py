@@ -87,16 +87,28 @@ def test_bm25_matches_the_textbook_formula():
     np.testing.assert_allclose(top_scores, expected[:2], rtol=1e-5)
 
 
-def test_top_reads_postings_but_agrees_with_sorting_every_document():
+FULL = "alpha beta gamma delta epsilon zeta theta kappa"
+
+
+@pytest.mark.parametrize("corpus, queries", [
+    ("random", ("w1 w2 w3", "w4", "w5 w6 w7 w8 w9 w10")),
+    # A few documents hold every query term: their postings repeat, so a threshold guessed from
+    # every 8th posting can leave fewer than k distinct documents and the exact fallback runs.
+    ("repeated", (FULL,)),
+])
+def test_top_reads_postings_but_agrees_with_sorting_every_document(corpus, queries):
     """The best k of the matched postings are the best k documents, with and without a filter."""
-    rng = np.random.default_rng(0)
-    words = [f"w{i}" for i in range(30)]
-    docs = [" ".join(rng.choice(words, size=rng.integers(1, 12))) for _ in range(500)]
+    rng = np.random.default_rng(0 if corpus == "random" else 1)
+    if corpus == "random":
+        words = [f"w{i}" for i in range(30)]
+        docs = [" ".join(rng.choice(words, size=rng.integers(1, 12))) for _ in range(500)]
+    else:
+        docs = [FULL + " filler" * int(rng.integers(0, 6)) for _ in range(8)] + ["alpha other words"] * 100
     index = LexicalIndex().build(docs)
-    for query in ("w1 w2 w3", "w4", "w5 w6 w7 w8 w9 w10"):
+    for query in queries:
         hits = index.query(query)
-        for allowed in (None, rng.random(500) < 0.3):
-            for k in (1, 5, 50, 1000):
+        for allowed in (None, rng.random(len(docs)) < 0.5):
+            for k in (1, 3, 5, 7, 50, 1000):
                 top, scores = hits.top(k, allowed=allowed)
                 eligible = hits.scores > 0 if allowed is None else (hits.scores > 0) & allowed
                 expected = np.sort(hits.scores[eligible])[::-1][:k]
