@@ -245,8 +245,9 @@ class Recommender:
         masks = [self._mask(b) for b in briefs]
         fetch = max(self.candidates, 3 * k)
         # Search and ranking are matrix products; one BLAS thread avoids pools that spin after each
-        # product and slow the model's next forward pass (measured in docs/performance.md).
-        with _thread_pools().limit(limits=1, user_api="blas"):
+        # product and slow the model's next forward pass (measured in docs/performance.md). A batch
+        # leaves FAISS's OpenMP threads alone: its batched search uses them all.
+        with _blas_pools(openmp=len(briefs) == 1).limit(limits=1):
             # Briefs without filters share one search call: a matrix product, not a loop.
             dense: dict[int, tuple[np.ndarray, np.ndarray]] = {}
             unfiltered = [i for i, m in enumerate(masks) if m is None]
@@ -562,15 +563,18 @@ class Recommender:
 
 
 @functools.cache
-def _thread_pools():  # noqa: ANN202 - threadpoolctl.ThreadpoolController, imported late
-    """The process's thread pools, found once: finding them takes 2-3 ms, too much for every brief.
+def _blas_pools(*, openmp: bool):  # noqa: ANN202 - threadpoolctl.ThreadpoolController, imported late
+    """BLAS thread pools, found once: finding them takes 2-3 ms, too much for every brief.
 
-    Pools of libraries loaded later are not included; by the first search, NumPy's, SciPy's,
-    FAISS's and PyTorch's are loaded.
+    ``openmp=False`` leaves out BLAS threaded by OpenMP (FAISS's own): limiting it sets
+    OpenMP's thread count, which would run FAISS's batched search on one thread (1.5
+    against 0.8 s for 1,000 queries at 1M). Pools of libraries loaded later are not
+    included; by the first search, NumPy's, SciPy's and FAISS's are loaded.
     """
     from threadpoolctl import ThreadpoolController
 
-    return ThreadpoolController()
+    pools = ThreadpoolController().select(user_api="blas")
+    return pools if openmp else pools.select(threading_layer=["pthreads", "disabled", "sequential", "intel", "tbb"])
 
 
 def _snippet(text: str, limit: int = 90) -> str:

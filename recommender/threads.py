@@ -1,8 +1,8 @@
 """Running per-brief work side by side on the CPUs this process may use.
 
-Ranking a brief and re-ranking its candidates are gathers and products in NumPy,
-SciPy and FAISS, which release the GIL, so threads share the work of a batch
-without copying the catalog (docs/performance.md).
+Ranking a brief is gathers and products in NumPy, SciPy and FAISS, which release
+the GIL, so threads share the work of a batch without copying the catalog
+(docs/performance.md).
 """
 
 from __future__ import annotations
