@@ -96,6 +96,10 @@ class Encoder:
         check_int(batch_size, "batch_size", "Encoder")
         self.model = DEFAULT_MODEL if model in _DEFAULT_ALIASES else str(model)
         self.precision: Precision = ("bf16" if native_bf16() else "fp32") if precision == "auto" else precision
+        if backend == "openvino" and device != "cpu":
+            raise ValueError(f"Encoder(backend='openvino') runs on the CPU; got device={device!r}. Use backend='torch'.")
+        if backend == "openvino" and not openvino_available():
+            raise ImportError("Encoder(backend='openvino') needs the package 'openvino': pip install openvino")
         self._backend_requested = backend
         on_cpu = device == "cpu" and openvino_available()
         self.backend: Backend = ("openvino" if on_cpu else "torch") if backend == "auto" else backend

@@ -22,6 +22,7 @@ import pandas as pd
 
 from . import persistence as store
 from .brief import BrandBrief, BriefLike, as_briefs
+from .backends import openvino_available
 from .catalog import Catalog, load_catalog
 from .checks import check_int
 from .encoder import Encoder
@@ -514,8 +515,11 @@ class Recommender:
         path = Path(path)
         manifest = store.read_manifest(path)
         if encoder is None:
+            # The backend that embedded the catalog where it can run here (vectors agree to ~1e-3 across backends).
+            backend = manifest.get("backend", "auto")
+            backend = backend if backend != "openvino" or openvino_available() else "auto"
             encoder = Encoder(manifest["model"], precision=manifest["precision"], split_hashtags=manifest["split_hashtags"],
-                              backend=manifest.get("backend", "auto"))
+                              backend=backend)
         elif not isinstance(encoder, Encoder):
             encoder = Encoder(encoder)
         if encoder.model != manifest["model"]:

@@ -69,6 +69,9 @@ def test_encoder_rejects_bad_settings():
         Encoder(precision="fp8")
     with pytest.raises(ValueError, match="'backend' parameter of Encoder must be 'auto', 'openvino' or 'torch'. Got 'onnx'"):
         Encoder(backend="onnx")
+    with pytest.raises(ValueError, match=r"Encoder\(backend='openvino'\) runs on the CPU; got device='cuda'"):
+        Encoder(backend="openvino", device="cuda")
+    assert Encoder(device="cuda").backend == "torch"
     with pytest.raises(ValueError, match="'batch_size' parameter of Encoder must be an int >= 1. Got 0"):
         Encoder(batch_size=0)
 

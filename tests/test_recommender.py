@@ -126,6 +126,22 @@ def test_load_with_other_model_or_dimension_is_an_error(rec, tmp_path):
         same_name_other_dim.recommend("vegan", k=3)
 
 
+def test_load_uses_the_saved_encoder_backend_where_it_can_run(rec, tmp_path, monkeypatch):
+    import recommender.encoder as encoder_module
+    import recommender.recommender as recommender_module
+
+    rec.save(tmp_path / "idx")
+    path = tmp_path / "idx" / "manifest.json"
+    manifest = json.loads(path.read_text())
+    assert manifest["backend"] == rec.encoder_.backend
+    path.write_text(json.dumps({**manifest, "backend": "torch"}))
+    assert Recommender.load(tmp_path / "idx").encoder_.backend == "torch"
+    path.write_text(json.dumps({**manifest, "backend": "openvino"}))
+    for module in (encoder_module, recommender_module):
+        monkeypatch.setattr(module, "openvino_available", lambda: False)
+    assert Recommender.load(tmp_path / "idx").encoder_.backend == "torch"  # not installed here: 'auto' picks torch
+
+
 def test_load_of_other_format_version_is_an_error(rec, tmp_path):
     rec.save(tmp_path / "idx")
     path = tmp_path / "idx" / "manifest.json"
