@@ -182,7 +182,6 @@ def check_filter(rec: Recommender, frame: Any, fields: dict[str, Any]) -> bool:
 def parts_ms(rec: Recommender, briefs: list[BrandBrief]) -> dict[str, float]:
     """Median cost of the parts of one recommend(): encoding the brief's phrases, filter mask,
     index search and, where the recommender has one, lexical (BM25) scoring."""
-    from recommender.recommender import _blas_pools
     from recommender.text import prepare_texts
 
     fetch = max(rec.candidates, 3 * K)
@@ -195,8 +194,8 @@ def parts_ms(rec: Recommender, briefs: list[BrandBrief]) -> dict[str, float]:
         t, allowed = timed(lambda: brief_filter(rec, brief))
         parts["mask"].append(t)
         allowed = None if allowed.all() else allowed
-        # Under the thread limits of recommend() (one thread for NumPy's and SciPy's BLAS).
-        with _blas_pools(openmp=True).limit(limits=1):
+        # Under the thread limits of recommend().
+        with rec._thread_limits(1):
             parts["search"].append(timed(lambda: rec.index_.search(query, fetch, allowed=allowed))[0])
             if lexical is not None:
                 text = prepare_texts([brief.query_text])[0]

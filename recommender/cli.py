@@ -49,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--model", default="default", help="sentence-transformers model name or path (default: bundled all-MiniLM-L6-v2)")
     p.add_argument("--precision", choices=["auto", "fp32", "bf16"], default="auto",
                    help="encoder precision (default auto: bf16 on CPUs with native bfloat16, else fp32)")
+    p.add_argument("--backend", choices=["auto", "openvino", "torch"], default="auto",
+                   help="what runs the encoder (default auto: OpenVINO when installed, else torch)")
     p.add_argument("--tiers", default="default", help="tier preset (default, micro-10k-50k, micro-1k-100k)")
     p.add_argument("--cache-dir", type=Path, default=_default_cache(),
                    help="embedding cache folder, so rebuilds embed only new text (default: $RECOMMENDER_CACHE_DIR "
@@ -152,7 +154,8 @@ def _build(args: argparse.Namespace) -> int:
     from .recommender import Recommender
 
     started = time.perf_counter()
-    encoder = Encoder(args.model, precision=args.precision, cache_dir=None if args.no_cache else args.cache_dir)
+    encoder = Encoder(args.model, precision=args.precision, backend=args.backend,
+                      cache_dir=None if args.no_cache else args.cache_dir)
     rec = Recommender.build(args.creators, args.posts, mode="strict" if args.strict else "lenient",
                             encoder=encoder, tiers=args.tiers)
     rec.save(args.out)

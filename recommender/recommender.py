@@ -15,7 +15,8 @@ from dataclasses import asdict
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterable, Literal, Sequence
+from contextlib import nullcontext
+from typing import Any, ContextManager, Iterable, Literal, Sequence
 
 import numpy as np
 import pandas as pd
@@ -245,10 +246,7 @@ class Recommender:
         queries = self._encode_queries(briefs)
         masks = [self._mask(b) for b in briefs]
         fetch = max(self.candidates, 3 * k)
-        # Search and ranking are matrix products; one BLAS thread avoids pools that spin after each
-        # product and slow the model's next forward pass (measured in docs/performance.md). A batch
-        # leaves FAISS's OpenMP threads alone: its batched search uses them all.
-        with _blas_pools(openmp=len(briefs) == 1).limit(limits=1):
+        with self._thread_limits(len(briefs)):
             # Briefs without filters share one search call: a matrix product, not a loop.
             dense: dict[int, tuple[np.ndarray, np.ndarray]] = {}
             unfiltered = [i for i, m in enumerate(masks) if m is None]
@@ -264,6 +262,18 @@ class Recommender:
 
             ranked = list(_progress(parallel_map(rank, range(len(briefs))), progress, "briefs", total=len(briefs)))
             return self._frame(briefs, queries, ranked, explain)
+
+    def _thread_limits(self, briefs: int) -> ContextManager:
+        """Thread limits for searching and ranking ``briefs`` briefs.
+
+        One brief with the torch encoder runs on one BLAS thread: idle BLAS threads spin
+        after each product and slow torch's next forward pass (26 against 50 ms a brief
+        at 100k). OpenVINO's encoder is not slowed, and batches gain from every thread
+        (docs/performance.md), so they run unlimited.
+        """
+        if briefs > 1 or self.encoder_.backend != "torch":
+            return nullcontext()
+        return _blas_pools().limit(limits=1)
 
     def _encode_queries(self, briefs: Sequence[BrandBrief]) -> np.ndarray:
         if self.query.remove_framing and self._framing is None:
@@ -567,18 +577,15 @@ class Recommender:
 
 
 @functools.cache
-def _blas_pools(*, openmp: bool):  # noqa: ANN202 - threadpoolctl.ThreadpoolController, imported late
+def _blas_pools():  # noqa: ANN202 - threadpoolctl.ThreadpoolController, imported late
     """BLAS thread pools, found once: finding them takes 2-3 ms, too much for every brief.
 
-    ``openmp=False`` leaves out BLAS threaded by OpenMP (FAISS's own): limiting it sets
-    OpenMP's thread count, which would run FAISS's batched search on one thread (1.5
-    against 0.8 s for 1,000 queries at 1M). Pools of libraries loaded later are not
-    included; by the first search, NumPy's, SciPy's and FAISS's are loaded.
+    Pools of libraries loaded later are not included; by the first search, NumPy's,
+    SciPy's and FAISS's are loaded.
     """
     from threadpoolctl import ThreadpoolController
 
-    pools = ThreadpoolController().select(user_api="blas")
-    return pools if openmp else pools.select(threading_layer=["pthreads", "disabled", "sequential", "intel", "tbb"])
+    return ThreadpoolController().select(user_api="blas")
 
 
 def _snippet(text: str, limit: int = 90) -> str:

@@ -92,7 +92,8 @@ def test_cli_build_reports_bad_input_clearly(tmp_path, capsys, monkeypatch):
     assert message in capsys.readouterr().err
     assert not (tmp_path / "idx").exists()
     # By default the valid rows are built and every rejected row is reported, on screen and in a file.
-    assert main(["build", "--creators", str(bad), "--out", str(tmp_path / "idx")]) == 0
+    assert main(["build", "--creators", str(bad), "--out", str(tmp_path / "idx"), "--backend", "torch"]) == 0
     assert message in capsys.readouterr().out
     assert pd.read_csv(tmp_path / "idx.rejected.csv")["message"].tolist() == [message]
-    assert len(Recommender.load(tmp_path / "idx").creators_) == 1
+    loaded = Recommender.load(tmp_path / "idx")
+    assert len(loaded.creators_) == 1 and loaded.encoder_.backend == "torch"
