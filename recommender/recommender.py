@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import functools
 import logging
+from contextlib import nullcontext
 from dataclasses import asdict
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from contextlib import nullcontext
 from typing import Any, ContextManager, Iterable, Literal, Sequence
 
 import numpy as np
 import pandas as pd
 
 from . import persistence as store
-from .brief import BrandBrief, BriefLike, as_briefs
 from .backends import openvino_available
+from .brief import BrandBrief, BriefLike, as_briefs
 from .catalog import Catalog, load_catalog
 from .checks import check_int
 from .encoder import Encoder
