@@ -15,6 +15,7 @@ backend only turns a list of texts into vectors. Two exist:
 from __future__ import annotations
 
 import logging
+import sys
 import warnings
 from typing import Any, Literal, Sequence
 
@@ -25,6 +26,23 @@ logger = logging.getLogger(__name__)
 __all__ = ["TorchBackend", "OpenVINOBackend", "openvino_available"]
 
 Precision = Literal["fp32", "bf16"]
+
+
+def _openvino():  # noqa: ANN202 - the openvino module, imported late
+    """The ``openvino`` module, imported with its usage telemetry off.
+
+    OpenVINO's model converter sends usage events unless the user has opted out;
+    each send forks a process that tries the network, and a fork while another
+    thread is inside OpenBLAS can deadlock the process (it hung a benchmark here).
+    This package works offline and sends nothing: with ``openvino_telemetry``
+    marked unimportable, OpenVINO uses its own no-op stub. A process that imported
+    OpenVINO before is left as it is.
+    """
+    if "openvino" not in sys.modules:
+        sys.modules.setdefault("openvino_telemetry", None)
+    import openvino
+
+    return openvino
 
 
 def openvino_available() -> bool:
@@ -91,8 +109,9 @@ class OpenVINOBackend:
     name = "openvino"
 
     def __init__(self, model: Any, *, precision: Precision) -> None:
-        import openvino
         import torch
+
+        openvino = _openvino()
 
         self.model = model
         self._preprocess = getattr(model, "preprocess", None) or model.tokenize
@@ -115,7 +134,6 @@ class OpenVINOBackend:
 
     def embed(self, texts: list[str], *, batch_size: int, progress: bool) -> np.ndarray:
         """Unit vectors of ``texts``, float32."""
-        import openvino
         from tqdm.auto import tqdm
 
         order = np.argsort([-len(t) for t in texts], kind="stable")  # longest first, as sentence-transformers
@@ -126,7 +144,7 @@ class OpenVINOBackend:
             if self._bulk is None:
                 self._bulk = self._compile("THROUGHPUT")
             out = np.empty((len(texts), self.compiled.output(0).get_partial_shape()[1].get_length()), np.float32)
-            queue = openvino.AsyncInferQueue(self._bulk)
+            queue = _openvino().AsyncInferQueue(self._bulk)
             queue.set_callback(lambda request, rows: out.__setitem__(rows, request.get_output_tensor(0).data))
             for rows in tqdm(batches, desc="Batches", disable=not progress):
                 queue.start_async(self._arrays([texts[i] for i in rows]), rows)
@@ -134,10 +152,8 @@ class OpenVINOBackend:
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
     def _compile(self, hint: str) -> Any:  # an openvino.CompiledModel
-        import openvino
-
         config = {"INFERENCE_PRECISION_HINT": self._precision, "PERFORMANCE_HINT": hint}
-        return openvino.Core().compile_model(self._graph, "CPU", config)
+        return _openvino().Core().compile_model(self._graph, "CPU", config)
 
     def _arrays(self, texts: list[str]) -> list[np.ndarray]:
         features = self._features(texts)

@@ -137,3 +137,15 @@ def test_auto_backend_falls_back_to_torch_for_a_model_openvino_cannot_convert(mo
     assert auto.backend == "torch" and "cannot convert this model" in caplog.text
     with pytest.raises(RuntimeError, match="OpenVINO cannot convert this model"):
         Encoder("some/model", backend="openvino")._backend()
+
+
+def test_openvino_is_imported_with_its_telemetry_off():
+    """OpenVINO's converter would fork processes that send usage events; the package sends nothing."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from recommender.backends import _openvino; _openvino(); "
+            "from openvino.tools.ovc import telemetry_utils; "
+            "print(sys.modules['openvino_telemetry'], telemetry_utils.tm.__name__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["None", "openvino.tools.ovc.telemetry_stub"]
