@@ -62,8 +62,6 @@ class TorchBackend:
     to casting on every call.
     """
 
-    name = "torch"
-
     def __init__(self, model: Any, *, precision: Precision, device: str) -> None:
         import torch
 
@@ -106,14 +104,10 @@ class OpenVINOBackend:
         When the model cannot be converted (an architecture OpenVINO does not support).
     """
 
-    name = "openvino"
-
     def __init__(self, model: Any, *, precision: Precision) -> None:
         import torch
 
         openvino = _openvino()
-
-        self.model = model
         self._preprocess = getattr(model, "preprocess", None) or model.tokenize
         example = self._features(["an example text", "another"])
         self.inputs = list(example)
@@ -136,11 +130,11 @@ class OpenVINOBackend:
         """Unit vectors of ``texts``, float32."""
         from tqdm.auto import tqdm
 
-        order = np.argsort([-len(t) for t in texts], kind="stable")  # longest first, as sentence-transformers
-        batches = [order[start:start + batch_size] for start in range(0, len(texts), batch_size)]
-        if len(batches) == 1:
+        if len(texts) <= batch_size:
             out = self.compiled(self._arrays(texts))[0]
         else:
+            order = np.argsort([-len(t) for t in texts], kind="stable")  # longest first, as sentence-transformers
+            batches = [order[start:start + batch_size] for start in range(0, len(texts), batch_size)]
             if self._bulk is None:
                 self._bulk = self._compile("THROUGHPUT")
             out = np.empty((len(texts), self.compiled.output(0).get_partial_shape()[1].get_length()), np.float32)
