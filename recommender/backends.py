@@ -8,7 +8,7 @@ backend only turns a list of texts into vectors. Two exist:
 * ``openvino``: the same model (tokenizer, transformer, pooling and any dense or
   normalisation layers) converted once per process to an OpenVINO graph. On CPUs
   with native bfloat16 it embeds a brief's phrases about twice as fast as torch
-  and bulk text 1.2-1.3x as fast, keeping as many top-10 neighbours of fp32
+  and bulk text 1.2-1.4x as fast, keeping as many top-10 neighbours of fp32
   (docs/performance.md).
 """
 

@@ -50,7 +50,7 @@ class Encoder:
     backend : {'auto', 'openvino', 'torch'}
         What runs the model. ``'openvino'`` (CPU only) converts it once per
         process (about 2 s) and then embeds a brief about twice as fast as torch
-        and bulk text 1.2-1.3x as fast. ``'auto'`` (the default) uses OpenVINO
+        and bulk text 1.2-1.4x as fast. ``'auto'`` (the default) uses OpenVINO
         when the package is installed and the device is the CPU, and falls back to
         torch, with a warning, for a model OpenVINO cannot convert.
     batch_size : int
@@ -101,8 +101,8 @@ class Encoder:
         if backend == "openvino" and not openvino_available():
             raise ImportError("Encoder(backend='openvino') needs the package 'openvino': pip install openvino")
         self._backend_requested = backend
-        on_cpu = device == "cpu" and openvino_available()
-        self.backend: Backend = ("openvino" if on_cpu else "torch") if backend == "auto" else backend
+        openvino_here = device == "cpu" and openvino_available()
+        self.backend: Backend = ("openvino" if openvino_here else "torch") if backend == "auto" else backend
         self.batch_size = batch_size
         self.split_hashtags = split_hashtags
         self.cache_dir = cache_dir
