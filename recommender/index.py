@@ -47,8 +47,7 @@ class IndexConfig:
         ``'auto'`` picks exact up to ``exact_max_rows`` rows and IVF above.
     exact_max_rows : int
         Catalog size up to which exact search is used by ``'auto'``: recall 1 at about
-        5 ms a query for 100k creators on 2 cores, 11 ms on the one BLAS thread
-        ``recommend`` uses (docs/performance.md).
+        5 ms a query for 100k creators on 2 cores (docs/performance.md).
     ivf_lists : int, optional
         Inverted lists (k-means cells) of the IVF index; default: the power of two
         nearest ``2 * sqrt(rows)`` (2,048 for a million), at most ``rows / 39``.
@@ -248,11 +247,8 @@ class VectorIndex:
         short = np.flatnonzero((positions < 0).any(axis=1))
         if short.size:
             logger.debug("Falling back to exact search for %d filtered queries.", short.size)
-            scores[short], positions[short] = self._exact_subset(queries[short], k, mask)
+            scores[short], positions[short] = exact_search(queries[short], self.vectors_, k, rows=np.flatnonzero(mask))
         return scores, positions
-
-    def _exact_subset(self, queries: np.ndarray, k: int, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return exact_search(queries, self.vectors_, k, rows=np.flatnonzero(mask))
 
     def _faiss_search(self, queries: np.ndarray, k: int, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """Approximate top-``k`` among rows of ``mask`` (all when None); -1 marks a missing result."""

@@ -603,5 +603,3 @@ def _progress(items: Iterable, enabled: bool | None, unit: str, *, total: int) -
     from tqdm.auto import tqdm
 
     return tqdm(items, unit=unit, total=total)
-
-
