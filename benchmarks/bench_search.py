@@ -23,7 +23,7 @@ Per size:
   figures over a random sample of the recall queries).
 
     python benchmarks/bench_search.py [--quick] [--sizes 10k,100k,1M]
-        [--blas-threads 1] [--precision bf16] [--max-rss-gb 10]
+        [--blas-threads 1] [--precision bf16] [--backend torch] [--max-rss-gb 10]
 """
 
 from __future__ import annotations
@@ -390,9 +390,10 @@ def child(size: int, args: argparse.Namespace) -> None:
     if args.blas_threads:
         limit_blas_threads(args.blas_threads)
     corpus = load_real_corpus(Encoder(show_progress_bar=False), seed=args.seed)
-    encoder = Encoder(precision=args.precision, show_progress_bar=False)
+    encoder = Encoder(precision=args.precision, backend=args.backend, show_progress_bar=False)
     briefs = brief_texts(corpus, args.briefs)
     encoder.encode(["warm up the model"])
+    result["encoder"] = repr(encoder)  # the backend actually running, after any fallback
     result["rss_base_gib"] = rss_gib()
     rec = build(size, corpus, encoder, args, result)
     rec._bench_index_build = result["build"]["phases"].get("index_build", {})
@@ -441,7 +442,7 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
             command.append("--skip-alternatives")
         if args.blas_threads:
             command += ["--blas-threads", str(args.blas_threads)]
-        command += ["--precision", args.precision]
+        command += ["--precision", args.precision, "--backend", args.backend]
         start = time.perf_counter()
         try:
             code = subprocess.run(command, timeout=args.timeout).returncode
@@ -532,6 +533,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip-alternatives", action="store_true")
     parser.add_argument("--precision", choices=["auto", "fp32", "bf16"], default="auto",
                         help="Encoder precision for briefs (default: the package default)")
+    parser.add_argument("--backend", choices=["auto", "openvino", "torch"], default="auto",
+                        help="Encoder backend for briefs (default: the package default)")
     parser.add_argument("--blas-threads", type=int, default=None,
                         help="cap NumPy/FAISS BLAS threads (default: untouched, as a user runs it)")
     parser.add_argument("--out", default="search", help="name of the JSON file in benchmarks/results/")
