@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 import pandas as pd
@@ -52,28 +52,31 @@ class CreatorFilters:
         self.texts = texts
         self._codes: dict[str, tuple[np.ndarray, pd.Index]] = {}
 
-    def mask(self, brief: BrandBrief) -> np.ndarray:
-        """Creators that pass every hard filter of ``brief``."""
-        creators = self.creators
-        mask = np.ones(len(creators), dtype=bool)
+    def mask(self, brief: BrandBrief) -> np.ndarray | None:
+        """Creators that pass every hard filter of ``brief``; None when it sets none (all pass)."""
+        mask = None
+        for passing in self._tests(brief):
+            mask = passing if mask is None else np.logical_and(mask, passing, out=mask)
+        return mask
+
+    def _tests(self, brief: BrandBrief) -> Iterator[np.ndarray]:
+        """A new boolean array per hard filter ``brief`` sets, computed as it is reached."""
         if brief.tiers:
-            mask &= self._isin("tier", self.scheme.check_names(brief.tiers))
-        followers = creators["followers"].to_numpy()
+            yield self._isin("tier", self.scheme.check_names(brief.tiers))
         if brief.min_followers is not None:
-            mask &= followers >= brief.min_followers
+            yield self.creators["followers"].to_numpy() >= brief.min_followers
         if brief.max_followers is not None:
-            mask &= followers <= brief.max_followers
+            yield self.creators["followers"].to_numpy() <= brief.max_followers
         if brief.min_engagement_rate is not None:
-            mask &= self.fair_rate >= brief.min_engagement_rate
+            yield self.fair_rate >= brief.min_engagement_rate
         for column, allowed in (("platform", brief.platforms), ("country", brief.countries),
                                 ("language", brief.languages)):
             if allowed:
-                mask &= self._isin(column, allowed)
+                yield self._isin(column, allowed)
         for column, condition in brief.filters.items():
-            mask &= self._column_filter(column, condition, brief)
+            yield self._column_filter(column, condition, brief)
         if brief.exclude_keywords:
-            mask &= ~keyword_mask(self.texts(), brief.exclude_keywords)
-        return mask
+            yield ~keyword_mask(self.texts(), brief.exclude_keywords)
 
     def prepare(self, columns: Iterable[str]) -> "CreatorFilters":
         """Factorise ``columns`` now (those the table has), so that the first brief filtering on them

@@ -43,7 +43,7 @@ from .ranking import (
     semantic_scores,
     top_post_similarity,
 )
-from .tables import TableSource, contiguous, take
+from .tables import Columns, TableSource, contiguous
 from .text import prepare_texts
 from .threads import parallel_map
 from .tiers import Tier, TierScheme
@@ -201,6 +201,8 @@ class Recommender:
             self.creators_[alive], self.posts_[alive[self.post_owner_]], self.tier_scheme, self.engagement
         ).reindex(self.creators_["creator_id"]).reset_index(drop=True)
         self.post_offsets_ = np.searchsorted(self.post_owner_, np.arange(len(self.creators_) + 1))
+        self._columns = {"creators": Columns(self.creators_), "engagement": Columns(self.engagement_),
+                         "posts": Columns(self.posts_)}
         self._all_text = None
         # Prepared now, so that the first filtered brief is not the slowest (p99 in docs/performance.md).
         filters = CreatorFilters(self.creators_, scheme=self.tier_scheme, texts=self._texts,
@@ -288,7 +290,7 @@ class Recommender:
 
     def _mask(self, brief: BrandBrief) -> np.ndarray | None:
         mask = self._filters.mask(brief)
-        return None if mask.all() else mask
+        return None if mask is None or mask.all() else mask
 
     def _texts(self) -> pd.Series:
         if self._all_text is None:
@@ -313,7 +315,7 @@ class Recommender:
         post_sims = self.post_vectors_[post_rows].astype(np.float32) @ query
         evidence = top_post_similarity(post_sims, local_owner, len(positions), self.weights.evidence_posts)
         semantic = fuse_lexical(semantic_scores(sims, evidence, self.weights.evidence), lexical, self.weights)
-        engagement = self.engagement_["engagement_score"].to_numpy()[positions]
+        engagement = self._columns["engagement"].take("engagement_score", positions)
         scores = blend(semantic, engagement, self.weights)
         order = np.lexsort((positions, -scores))[:k]
         best = best_posts(post_sims, local_owner, len(positions), order, per_creator=2)
@@ -350,9 +352,10 @@ class Recommender:
         brief_of = np.repeat(np.arange(len(briefs)), sizes)
         rows = {key: np.concatenate([r[key] for r in ranked]) for key in ranked[0]}
         positions = rows["positions"]
-        creators = {c: take(self.creators_, c, positions) for c in ("creator_id", "handle", "platform", "followers")}
-        creators["tier"] = take(self.creators_, "tier", positions).astype(str)
-        engagement = {c: take(self.engagement_, c, positions).astype(float)
+        at = self._columns
+        creators = {c: at["creators"].take(c, positions) for c in ("creator_id", "handle", "platform", "followers")}
+        creators["tier"] = at["creators"].take("tier", positions).astype(str)
+        engagement = {c: at["engagement"].take(c, positions).astype(float)
                       for c in ("engagement_score", "engagement_rate_shrunk")}
         reasons = matched = [""] * len(positions)
         if explain:
@@ -375,11 +378,12 @@ class Recommender:
                  engagement: dict[str, np.ndarray]) -> tuple[list[str], list[str]]:
         """Reasons and matched post ids of every result row; gathers the columns only reasons need."""
         positions, best = rows["positions"], rows["best_rows"]
-        bios = take(self.creators_, "bio", positions)
-        rates = {c: take(self.engagement_, c, positions).astype(float) for c in ("engagement_rate", "tier_median_rate")}
+        at = self._columns
+        bios = at["creators"].take("bio", positions)
+        rates = {c: at["engagement"].take(c, positions).astype(float) for c in ("engagement_rate", "tier_median_rate")}
         quoted = best[best >= 0]
-        captions = iter(take(self.posts_, "caption", quoted).tolist())
-        post_ids = iter(take(self.posts_, "post_id", quoted).astype(str).tolist())
+        captions = iter(at["posts"].take("caption", quoted).tolist())
+        post_ids = iter(at["posts"].take("post_id", quoted).astype(str).tolist())
         bio_sims = np.einsum("nd,nd->n", self.bio_vectors_[positions].astype(np.float32), queries[brief_of])
         mentions: list[list[str]] = [[] for _ in range(len(positions))]
         for b, brief in enumerate(briefs):

@@ -13,7 +13,7 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Union
+from typing import Callable, Union
 
 import numpy as np
 import pandas as pd
@@ -175,10 +175,33 @@ def contiguous(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def take(frame: pd.DataFrame, column: str, positions: np.ndarray) -> np.ndarray:
-    """Values of ``frame[column]`` at ``positions`` as a NumPy array.
+class Columns:
+    """Values of a frame's columns at given row positions, as NumPy arrays.
 
-    Takes from the column's array without building a Series and its index: 0.02-0.05
-    ms a column instead of 0.05-0.10, which adds up over the columns of every result.
+    Each column's underlying array is looked up once and kept (a categorical as its
+    codes and categories), so a take skips pandas' per-call work: 0.01-0.02 ms a
+    column against 0.03-0.1 ms through ``frame[column]``, which adds up over the
+    columns of every result. Make a new one when the frame changes.
     """
-    return np.asarray(frame[column].array.take(positions))
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self._takers: dict[str, Callable[[np.ndarray], np.ndarray]] = {}
+
+    def take(self, column: str, positions: np.ndarray) -> np.ndarray:
+        """``frame[column]`` at ``positions``; a missing categorical value is NaN."""
+        taker = self._takers.get(column)
+        if taker is None:
+            taker = self._takers[column] = _taker(self.frame[column])
+        return taker(positions)
+
+
+def _taker(column: pd.Series) -> Callable[[np.ndarray], np.ndarray]:
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes, labels = column.cat.codes.to_numpy(), np.append(np.asarray(column.cat.categories, dtype=object), np.nan)
+        return lambda positions: labels[codes[positions]]  # code -1 (missing) picks the appended NaN
+    if isinstance(column.dtype, np.dtype):
+        values = column.to_numpy()
+        return lambda positions: values[positions]
+    array = column.array
+    return lambda positions: np.asarray(array.take(positions))

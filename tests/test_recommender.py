@@ -279,6 +279,32 @@ def test_tables_read_in_chunks_are_kept_in_one_chunk(planted, fake_encoder, tmp_
                                   Recommender.build(creators, posts, encoder=fake_encoder).recommend("yoga stretching flow", k=5))
 
 
+def test_columns_take_the_values_pandas_takes():
+    from recommender.tables import Columns
+
+    frame = pd.DataFrame({
+        "name": pd.array(["a", None, "c", "d"], dtype="string[pyarrow]"),
+        "plain": pd.Series(["w", "x", None, "z"], dtype=object),
+        "count": [1, 2, 3, 4],
+        "tier": pd.Categorical(["nano", "micro", None, "nano"], categories=["nano", "micro", "macro"]),
+    })
+    positions = np.array([3, 1, 2, 1])
+    columns = Columns(frame)
+    for column in frame.columns:
+        expected = frame[column].take(positions).to_numpy(dtype=object)
+        got = columns.take(column, positions)
+        assert len(got) == 4 and all(pd.isna(e) if pd.isna(g) else g == e for g, e in zip(got, expected)), column
+    assert columns.take("count", positions).dtype == np.int64
+    assert columns.take("tier", positions).astype(str).tolist() == ["nano", "micro", "nan", "micro"]
+
+
+def test_a_brief_without_filters_has_no_mask(rec):
+    assert rec._filters.mask(BrandBrief(name="b", description="yoga")) is None
+    mask = rec._filters.mask(BrandBrief(name="b", description="yoga", tiers=["micro"], min_followers=20_000))
+    expected = (rec.creators_["tier"] == "micro") & (rec.creators_["followers"] >= 20_000)
+    np.testing.assert_array_equal(mask, expected.to_numpy())
+
+
 @pytest.mark.parametrize("wanted", [2, 12])  # a few values (equality tests) and many (lookup table)
 def test_value_filters_match_pandas_isin_for_few_and_many_values(rng, wanted):
     from recommender.filters import CreatorFilters
