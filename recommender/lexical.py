@@ -34,38 +34,37 @@ class LexicalHits:
         Every document's score; 0 where it shares no term with the query.
     postings : ndarray of int
         The document of each matched posting: a document appears once per query
-        term it contains, so at most ``terms`` times.
-    terms : int
-        Query terms found in the index.
+        term it contains.
     """
 
     scores: np.ndarray
     postings: np.ndarray
-    terms: int
 
     def top(self, k: int, *, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` best matching documents among ``allowed`` (bool mask), best first, ties by document.
 
-        Reads only the matched postings, not every document. A threshold guessed
-        from every 8th posting usually keeps a few thousand postings; when they
-        hold ``k`` distinct documents, those include the ``k`` best (each scores at
-        least the threshold). Otherwise the ``k * terms`` best postings are kept,
-        which hold at least ``k`` distinct documents, since a document has at most
-        ``terms`` postings, and so hold the ``k`` best.
+        A threshold is guessed from the scores of every 8th posting's document: the
+        documents scoring at least that are found in one pass over ``scores``, and
+        when there are ``k`` of them they hold the ``k`` best. Otherwise every
+        matching document is ranked. Reading only the sampled postings' scores, not
+        every posting's, halves the time at 1M documents (0.7 against 1.4 ms).
         """
-        docs = self.postings if allowed is None else self.postings[allowed[self.postings]]
-        values = self.scores[docs]
-        keep = k * self.terms
-        if keep < len(docs):
-            sample = values[::8]
-            guess = -np.partition(-sample, min(k, len(sample)) - 1)[min(k, len(sample)) - 1]
-            above = np.unique(docs[values >= guess])
-            docs = above if len(above) >= k else np.unique(docs[np.argpartition(-values, keep - 1)[:keep]])
-        else:
-            docs = np.unique(docs)
+        sample = self.postings[::8]
+        if allowed is not None:
+            sample = sample[allowed[sample]]
+        docs = np.empty(0, dtype=np.int64)
+        if len(sample) >= k:
+            guess = -np.partition(-self.scores[sample], k - 1)[k - 1]
+            docs = self._docs(self.scores >= guess, allowed)
+        if len(docs) < k:
+            docs = self._docs(self.scores > 0, allowed)
         values = self.scores[docs]
         order = np.lexsort((docs, -values))[:k]
         return docs[order].astype(np.int64), values[order]
+
+    @staticmethod
+    def _docs(passing: np.ndarray, allowed: np.ndarray | None) -> np.ndarray:
+        return np.flatnonzero(passing if allowed is None else passing & allowed)
 
 
 class LexicalIndex:
@@ -118,12 +117,12 @@ class LexicalIndex:
         """BM25 scores of every document for ``text``; a query term counts once, unknown terms are ignored."""
         terms = sorted({self.vocabulary_[t] for t in self._analyse(text) if t in self.vocabulary_})
         if not terms:
-            return LexicalHits(np.zeros(self.n_docs, np.float32), np.empty(0, np.int32), 0)
+            return LexicalHits(np.zeros(self.n_docs, np.float32), np.empty(0, np.int32))
         rows = self.postings_[terms]
         # Summing the terms' postings per document as a sparse product: float32 and twice as fast
         # as np.bincount, which accumulates in float64 (0.6 against 1.1 ms at 1M documents).
         scores = np.asarray(rows.T @ np.ones(len(terms), np.float32)).ravel()
-        return LexicalHits(scores, rows.indices, len(terms))
+        return LexicalHits(scores, rows.indices)
 
     def scores(self, queries: Sequence[str]) -> np.ndarray:
         """Dense BM25 scores of every document for each query, shape (n_queries, n_docs)."""

@@ -93,10 +93,10 @@ FULL = "alpha beta gamma delta epsilon zeta theta kappa"
 @pytest.mark.parametrize("corpus, queries", [
     ("random", ("w1 w2 w3", "w4", "w5 w6 w7 w8 w9 w10")),
     # A few documents hold every query term: their postings repeat, so a threshold guessed from
-    # every 8th posting can leave fewer than k distinct documents and the exact fallback runs.
+    # every 8th posting can leave fewer than k documents above it and the fallback runs.
     ("repeated", (FULL,)),
 ])
-def test_top_reads_postings_but_agrees_with_sorting_every_document(corpus, queries):
+def test_top_guesses_a_threshold_but_agrees_with_sorting_every_document(corpus, queries):
     """The best k of the matched postings are the best k documents, with and without a filter."""
     rng = np.random.default_rng(0 if corpus == "random" else 1)
     if corpus == "random":
