@@ -53,7 +53,7 @@ class LexicalHits:
         if allowed is not None:
             sample = sample[allowed[sample]]
         docs = np.empty(0, dtype=np.int64)
-        if len(sample) >= k:
+        if 0 < k <= len(sample):
             guess = -np.partition(-self.scores[sample], k - 1)[k - 1]
             docs = self._docs(self.scores >= guess, allowed)
         if len(docs) < k:

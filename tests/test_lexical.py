@@ -108,7 +108,7 @@ def test_top_guesses_a_threshold_but_agrees_with_sorting_every_document(corpus, 
     for query in queries:
         hits = index.query(query)
         for allowed in (None, rng.random(len(docs)) < 0.5):
-            for k in (1, 3, 5, 7, 50, 1000):
+            for k in (0, 1, 3, 5, 7, 50, 1000):
                 top, scores = hits.top(k, allowed=allowed)
                 eligible = hits.scores > 0 if allowed is None else (hits.scores > 0) & allowed
                 expected = np.sort(hits.scores[eligible])[::-1][:k]
