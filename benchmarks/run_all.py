@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import bench_encode, bench_search  # noqa: E402
+from benchmarks import bench_encode, bench_rebuild, bench_search  # noqa: E402
 from benchmarks.common import machine_info, table, write_json  # noqa: E402
 
 
@@ -28,7 +28,7 @@ def machine_table() -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the encoding benchmark, then the search benchmark."""
+    """Run the encoding and rebuild benchmarks, then the search benchmark."""
     parser = argparse.ArgumentParser(description="Run all benchmarks.")
     parser.add_argument("--quick", action="store_true", help="fewer texts, sizes 10k and 100k, 200 batch briefs")
     parser.add_argument("--sizes", default=None, help="search sizes, e.g. 10k,100k,1M")
@@ -41,6 +41,8 @@ def main(argv: list[str] | None = None) -> None:
     if not args.skip_encode:
         print("## Encoding\n", flush=True)
         bench_encode.main(quick)
+        print("\n## Rebuild after new creators\n", flush=True)
+        bench_rebuild.main([])
         print()
     if not args.skip_search:
         print("## Search\n", flush=True)
