@@ -46,8 +46,6 @@ def _check_trade_off(trade_off: float, where: str) -> float:
     return float(trade_off)
 
 
-
-
 def mmr(relevance: np.ndarray, vectors: np.ndarray, k: int, *, trade_off: float) -> np.ndarray:
     """Positions of ``min(k, n)`` candidates chosen by maximal marginal relevance, in pick order.
 

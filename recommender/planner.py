@@ -78,10 +78,6 @@ def _number(value: Any, name: str, *, minimum: float = 0.0) -> None:
         raise ValueError(f"The '{name}' parameter of Planner must be a number > {minimum:g}. Got {value!r} instead.")
 
 
-def _count(value: Any, name: str, minimum: int) -> None:
-    check_int(value, name, "Planner", minimum=minimum)
-
-
 @dataclass(frozen=True, kw_only=True)
 class Planner:
     """Settings of a campaign plan; :meth:`plan` chooses the creators.
@@ -135,8 +131,8 @@ class Planner:
             _number(self.brief_budget, "brief_budget")
         for name in ("max_creators", "max_per_brief"):
             if getattr(self, name) is not None:
-                _count(getattr(self, name), name, 1)
-        _count(self.min_per_brief, "min_per_brief", 0)
+                check_int(getattr(self, name), name, "Planner")
+        check_int(self.min_per_brief, "min_per_brief", "Planner", minimum=0)
         if self.max_per_brief is not None and self.min_per_brief > self.max_per_brief:
             raise ValueError(f"The 'min_per_brief' parameter of Planner must be <= max_per_brief "
                              f"({self.max_per_brief}). Got {self.min_per_brief} instead.")
