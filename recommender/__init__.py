@@ -37,6 +37,8 @@ _EXPORTS = {
     "ValidationError": "errors",
     "IndexMismatchError": "errors",
     "NotBuiltError": "errors",
+    "WeakMatchWarning": "errors",
+    "RelevanceFloor": "ranking",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
@@ -50,8 +52,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .index import IndexConfig
     from .profiles import Representation
     from .query import QueryConfig
-    from .errors import CatalogError, IndexMismatchError, NotBuiltError, RecommenderError, ValidationError
-    from .ranking import RankingWeights
+    from .errors import CatalogError, IndexMismatchError, NotBuiltError, RecommenderError, ValidationError, WeakMatchWarning
+    from .ranking import RankingWeights, RelevanceFloor
     from .recommender import Recommender
     from .tiers import TIER_PRESETS, Tier, TierScheme
 

@@ -10,6 +10,7 @@ import argparse
 import logging
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Sequence
 
@@ -23,13 +24,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    from .errors import RecommenderError
+    from .errors import RecommenderError, WeakMatchWarning
 
     try:
-        return args.func(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _plain_warnings(warnings.showwarning, WeakMatchWarning)
+            return args.func(args)
     except (RecommenderError, ValueError, FileNotFoundError, FileExistsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+
+
+def _plain_warnings(default, plain: type[Warning]):  # noqa: ANN001, ANN202 - the signature of warnings.showwarning
+    """A ``warnings.showwarning`` that prints ``plain`` warnings (the package's own, meant for the user) as one
+    ``warning: ...`` line without a source location, and others as ``default`` does."""
+
+    def show(message, category, *args, **kwargs) -> None:  # noqa: ANN001
+        if issubclass(category, plain):
+            print(f"warning: {message}", file=sys.stderr)
+        else:
+            default(message, category, *args, **kwargs)
+
+    return show
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -100,6 +116,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, default=20, help="candidates per brief (default 20)")
     p.add_argument("--solver", choices=["exact", "greedy"], default="exact", help="integer programming or greedy")
     p.add_argument("--cost-scale", type=float, default=1.0, help="multiply estimated costs (e.g. 2 for video with usage rights)")
+    p.add_argument("--min-fit", type=float,
+                   help="book no creator whose fit is below this (default: the relevance floor of the index, "
+                        "0.41 unless rebuilt otherwise; 0 books any fit)")
     p.add_argument("--out", required=True, type=Path, help="folder for plan.csv, plan.parquet, summary.json, report.html")
     p.set_defaults(func=_plan)
     return parser
@@ -179,7 +198,7 @@ def _recommend(args: argparse.Namespace) -> int:
     results = rec.recommend(brief, k=args.k)
     if args.out:
         _write(results, args.out)
-    shown = results[["rank", "creator_id", "handle", "tier", "followers", "score", "semantic", "engagement_score"]]
+    shown = results[["rank", "creator_id", "handle", "tier", "followers", "score", "fit", "semantic", "engagement_score"]]
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print(shown.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     print("\nWhy:")
@@ -239,10 +258,14 @@ def _plan(args: argparse.Namespace) -> int:
             mix[tier.strip()] = float(share)
         except ValueError:
             raise ValueError(f"--tier-mix: expected tier=share pairs like micro=0.6,nano=0.2, got {item!r}.") from None
-    planner = Planner(budget=args.budget, brief_budget=args.brief_budget, tier_mix=mix, max_creators=args.max_creators,
-                      max_per_brief=args.max_per_brief, min_per_brief=args.min_per_brief, solver=args.solver)
     briefs = load_briefs(args.briefs)
     rec = Recommender.load(args.index)
+    min_fit = rec.floor.threshold if args.min_fit is None else args.min_fit
+    if not 0 <= min_fit <= 1:
+        raise ValueError(f"--min-fit: expected a fit between 0 and 1, got {min_fit}.")
+    planner = Planner(budget=args.budget, brief_budget=args.brief_budget, tier_mix=mix, max_creators=args.max_creators,
+                      max_per_brief=args.max_per_brief, min_per_brief=args.min_per_brief, solver=args.solver,
+                      min_fit=min_fit or None)
     unknown = sorted(set(mix) - set(rec.tier_scheme.names))
     if unknown:
         raise ValueError(f"--tier-mix: unknown tier(s) {unknown}; the index has tiers {list(rec.tier_scheme.names)}.")
@@ -273,6 +296,9 @@ def _plan(args: argparse.Namespace) -> int:
           f"value {s['value']:,.0f}, spend ${s['budget_used']:,.0f} of ${s['budget']:,.0f}, tiers "
           + ", ".join(f"{t} {n}" for t, n in s["tier_mix"].items())
           + f" ({s['solver']}, gap {s['gap']:.2%}; {s['estimated_costs']} estimated costs).")
+    for brief_id, best in s["below_min_fit"].items():
+        print(f"Left brief {brief_id} unbooked: its best candidate has fit {best:.2f}, below --min-fit {min_fit:.2f} "
+              "(no creator in the catalog fits it well).")
     print(f"Wrote plan.csv, plan.parquet, summary.json and report.html to {args.out}.")
     return 0
 

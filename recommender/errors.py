@@ -12,6 +12,7 @@ __all__ = [
     "ValidationError",
     "IndexMismatchError",
     "NotBuiltError",
+    "WeakMatchWarning",
 ]
 
 
@@ -44,3 +45,7 @@ class IndexMismatchError(RecommenderError, ValueError):
 
 class NotBuiltError(RecommenderError, AttributeError):
     """A method needs a built recommender (``Recommender.build`` or ``Recommender.load``)."""
+
+
+class WeakMatchWarning(UserWarning):
+    """No creator clears the relevance floor for a brief: the catalog has nobody who fits it."""

@@ -16,7 +16,10 @@ discounts those of an audience that cares less about the brand. Constraints:
   plan at most ``max_creators``;
 - each creator is booked for at most one brief;
 - for each ``tier: share`` of ``tier_mix``, at least that share of the chosen
-  creators (over the whole plan) are of that tier.
+  creators (over the whole plan) are of that tier;
+- with ``min_fit``, no creator whose calibrated ``fit`` is below it is booked; a
+  brief with no candidate that clears it is left unbooked and named in the summary
+  (``below_min_fit``), rather than spending on creators who do not fit it.
 
 ``solver="exact"`` solves the binary program with ``scipy.optimize.milp``
 (HiGHS, to a 0.01% relative gap). ``"greedy"`` books pairs by value per cost (and,
@@ -53,7 +56,7 @@ logger = logging.getLogger(__name__)
 
 _REQUIRED = ["brief_id", "creator_id", "tier", "followers", "semantic", "engagement_rate"]
 PLAN_COLUMNS = ["brief_id", "brief_name", "creator_id", "handle", "platform", "tier", "followers", "cost",
-                "cost_estimated", "semantic", "engagement_rate", "expected_engagements", "expected_value", "rank",
+                "cost_estimated", "fit", "semantic", "engagement_rate", "expected_engagements", "expected_value", "rank",
                 "reasons"]
 
 
@@ -100,6 +103,9 @@ class Planner:
         brief go without.
     solver : {"exact", "greedy"}
         Integer programming (optimal) or the greedy heuristic.
+    min_fit : float, optional
+        Book no creator whose calibrated ``fit`` (a column of ``recommend_batch``) is
+        below this, in [0, 1]; e.g. ``RelevanceFloor().threshold``. None books any.
     time_limit : float
         Seconds the exact solver may take (past it the best plan found is kept
         with its gap, or the greedy plan when none was found), and that the
@@ -122,6 +128,7 @@ class Planner:
     max_per_brief: int | None = None
     min_per_brief: int = 1
     solver: Literal["exact", "greedy"] = "exact"
+    min_fit: float | None = None
     time_limit: float = 60.0
 
     def __post_init__(self) -> None:
@@ -138,6 +145,10 @@ class Planner:
                              f"({self.max_per_brief}). Got {self.min_per_brief} instead.")
         if self.solver not in ("exact", "greedy"):
             raise ValueError(f"The 'solver' parameter of Planner must be 'exact' or 'greedy'. Got {self.solver!r} instead.")
+        if self.min_fit is not None and (isinstance(self.min_fit, bool) or not isinstance(self.min_fit, (int, float))
+                                         or not 0 <= self.min_fit <= 1):
+            raise ValueError(f"The 'min_fit' parameter of Planner must be a number in [0, 1] or None. "
+                             f"Got {self.min_fit!r} instead.")
         if not isinstance(self.tier_mix, Mapping):
             raise ValueError(f"The 'tier_mix' parameter of Planner must be a mapping of tier name to share, e.g. "
                              f"{{'micro': 0.6}}. Got {self.tier_mix!r} instead.")
@@ -180,6 +191,11 @@ class Planner:
         started = time.perf_counter()
         table = _prepare(candidates, costs)
         brief_ids = list(dict.fromkeys([*(briefs or []), *table["brief_id"]]))
+        table, below = self._above_floor(table)
+        if below:
+            logger.warning("No candidate clears min_fit %.2f for brief(s) %s; they are left unbooked.",
+                           self.min_fit, sorted(below))
+            brief_ids = [b for b in brief_ids if b not in below]
         problem = Problem(table, brief_ids)
         solver, chosen, gap = self.solver, None, math.nan
         if not len(table):
@@ -195,7 +211,20 @@ class Planner:
                 gap = relative_gap(problem.value[chosen].sum(), solve_exact(problem, self, relax=True)[1])
         if chosen is None:
             raise InfeasiblePlanError("Cannot plan: " + _diagnose(problem, self, greedy=solver == "greedy"))
-        return _build_plan(table, chosen, brief_ids, self, solver, gap, time.perf_counter() - started)
+        plan = _build_plan(table, chosen, brief_ids, self, solver, gap, time.perf_counter() - started)
+        plan.summary.update(min_fit=self.min_fit, below_min_fit=below)
+        return plan
+
+    def _above_floor(self, table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, float]]:
+        """The candidates whose fit clears ``min_fit``, and the best fit of each brief none of whose do."""
+        if self.min_fit is None:
+            return table, {}
+        if table["fit"].isna().all() and len(table):
+            raise ValueError("Planner(min_fit=...) needs the 'fit' column of Recommender.recommend_batch in the "
+                             "candidates; pass min_fit=None to plan without a relevance floor.")
+        best = table.groupby("brief_id")["fit"].max()
+        below = {str(b): round(float(f), 3) for b, f in best.items() if not f >= self.min_fit}
+        return table[table["fit"] >= self.min_fit].reset_index(drop=True), below
 
 
 @dataclass(frozen=True)
@@ -215,7 +244,8 @@ class Plan:
         ``expected_value`` and ``chosen``.
     summary : dict
         ``value``, ``budget``, ``budget_used``, ``brief_budget``, ``creators``,
-        ``briefs``, ``tier_mix`` (creators per tier), ``tier_budget`` (spend per
+        ``briefs``, ``min_fit`` and ``below_min_fit`` (best fit of each brief left
+        unbooked because no candidate cleared ``min_fit``), ``tier_mix`` (creators per tier), ``tier_budget`` (spend per
         tier), ``per_brief`` (value, cost, creators per brief id),
         ``estimated_costs`` (bookings priced by estimate), ``solver``, ``gap``
         (relative; 0 is proven optimal, greedy: against the LP bound) and ``seconds``.
@@ -266,7 +296,8 @@ def _prepare(candidates: pd.DataFrame, costs: pd.DataFrame | None) -> pd.DataFra
     if cost.isna().any() or (cost < 0).any():
         bad = table.loc[cost.isna() | (cost < 0), "creator_id"].unique()[:10].tolist()
         raise ValueError(f"Every candidate needs a cost >= 0; creator(s) {bad} have none or a negative one.")
-    for column, default in (("brief_name", ""), ("handle", ""), ("platform", ""), ("rank", 0), ("reasons", "")):
+    for column, default in (("brief_name", ""), ("handle", ""), ("platform", ""), ("rank", 0), ("reasons", ""),
+                            ("fit", np.nan)):
         if column not in table.columns:
             table[column] = default
     flags = table["cost_estimated"] if "cost_estimated" in table.columns else pd.Series(False, index=table.index)

@@ -11,7 +11,9 @@ The score of a creator for a brief is::
 ``similarity`` is the cosine between the brief and the creator vector,
 ``post_evidence`` the mean cosine of the creator's best-matching posts (so a
 creator whose single posts speak to the brief directly is lifted), ``bm25`` the
-keyword match scaled to [0, 1] by the brief's best match, and ``engagement``
+keyword match scaled to [0, 1] by the brief's best match or by a strong match
+(``lexical_scale``), whichever is larger, so that a weak best match does not
+count as a full one, and ``engagement``
 the within-tier percentile in (0, 1). Cosines of related texts sit around
 0.3-0.7, so the default engagement weight of 0.05 moves a creator by at most
 0.05: it orders creators of similar fit by audience quality and cannot let a
@@ -28,7 +30,7 @@ import numpy as np
 
 from .checks import check_int
 
-__all__ = ["RankingWeights", "best_posts", "blend", "fuse_lexical", "semantic_scores", "top_post_similarity", "engagement_reason"]
+__all__ = ["RankingWeights", "RelevanceFloor", "best_posts", "blend", "fuse_lexical", "semantic_scores", "top_post_similarity", "engagement_reason"]
 
 RRF_K = 60  # the constant of reciprocal rank fusion (Cormack et al., 2009)
 
@@ -63,6 +65,7 @@ class RankingWeights:
     evidence_posts: int = 3
     lexical: float = 0.1
     fusion: Literal["blend", "rrf"] = "blend"
+    lexical_scale: float = 9.0
 
     def __post_init__(self) -> None:
         for name in ("semantic", "engagement"):
@@ -73,10 +76,52 @@ class RankingWeights:
         check_int(self.evidence_posts, "evidence_posts", "RankingWeights")
         if self.lexical < 0:
             raise ValueError(f"The 'lexical' parameter of RankingWeights must be >= 0. Got {self.lexical!r} instead.")
+        if not self.lexical_scale > 0:
+            raise ValueError(f"The 'lexical_scale' parameter of RankingWeights must be > 0. Got {self.lexical_scale!r} instead.")
         if self.fusion not in ("blend", "rrf"):
             raise ValueError(f"The 'fusion' parameter of RankingWeights must be 'blend' or 'rrf'. Got {self.fusion!r} instead.")
         if self.semantic == 0 and self.engagement == 0:
             raise ValueError("RankingWeights needs a positive 'semantic' or 'engagement' weight. Got both 0.")
+
+
+@dataclass(frozen=True)
+class RelevanceFloor:
+    """Calibrated absolute fit and the floor below which a match is weak.
+
+    ``fit = 1 / (1 + exp(-slope * (semantic - midpoint)))`` estimates the probability
+    that a creator is relevant to the brief from the semantic score alone, the same
+    for every brief (not scaled by the brief's best match), so a brief with no fitting
+    creator in the catalog gets low fits everywhere. Results with ``fit < threshold``
+    are flagged ``weak_match``. The defaults are fitted by ``benchmarks/calibrate.py``
+    on the three dev sets (equal weight each) and briefs with no fitting creator;
+    docs/quality.md gives the flag rates.
+
+    Attributes
+    ----------
+    slope, midpoint : float
+        The logistic curve; ``midpoint`` is the semantic score of fit 0.5.
+    threshold : float
+        Lowest fit that is not a weak match, in [0, 1].
+    """
+
+    slope: float = 5.24
+    midpoint: float = 0.441
+    threshold: float = 0.41
+
+    def __post_init__(self) -> None:
+        if not self.slope > 0:
+            raise ValueError(f"The 'slope' parameter of RelevanceFloor must be > 0. Got {self.slope!r} instead.")
+        if not 0 <= self.threshold <= 1:
+            raise ValueError(f"The 'threshold' parameter of RelevanceFloor must be in [0, 1]. "
+                             f"Got {self.threshold!r} instead.")
+
+    def fit(self, semantic: np.ndarray) -> np.ndarray:
+        """Calibrated fit in (0, 1) of each semantic score.
+
+        >>> RelevanceFloor().fit(np.array([0.2, 0.441, 0.7])).round(2).tolist()
+        [0.22, 0.5, 0.8]
+        """
+        return 1.0 / (1.0 + np.exp(-self.slope * (np.asarray(semantic, dtype=float) - self.midpoint)))
 
 
 def top_post_similarity(post_sims: np.ndarray, owner: np.ndarray, n_creators: int, m: int) -> np.ndarray:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import warnings
 from contextlib import nullcontext
 from dataclasses import asdict
 from datetime import datetime, timezone
@@ -28,7 +29,7 @@ from .catalog import Catalog, load_catalog
 from .checks import check_int
 from .encoder import Encoder
 from .engagement import EngagementModel, score_engagement
-from .errors import IndexMismatchError, NotBuiltError
+from .errors import IndexMismatchError, NotBuiltError, WeakMatchWarning
 from .filters import CreatorFilters, keyword_mask
 from .index import IndexConfig, VectorIndex
 from .lexical import LexicalIndex
@@ -36,6 +37,7 @@ from .profiles import Representation, creator_vectors
 from .query import QueryConfig, framing_direction, query_vectors
 from .ranking import (
     RankingWeights,
+    RelevanceFloor,
     best_posts,
     blend,
     engagement_reason,
@@ -54,7 +56,7 @@ __all__ = ["Recommender"]
 
 RESULT_COLUMNS = [
     "brief_id", "brief_name", "rank", "creator_id", "handle", "platform", "tier", "followers", "score",
-    "semantic", "similarity", "post_evidence", "lexical", "engagement_score", "engagement_rate", "reasons", "matched_posts",
+    "fit", "weak_match", "semantic", "similarity", "post_evidence", "lexical", "engagement_score", "engagement_rate", "reasons", "matched_posts",
 ]
 
 
@@ -82,6 +84,8 @@ class Recommender:
         How briefs become query vectors (facets, framing removal).
     candidates : int
         Minimum number of nearest creators re-scored per brief (more when ``k`` is larger).
+    floor : RelevanceFloor
+        Calibration of the absolute ``fit`` and the threshold of ``weak_match``.
 
     Examples
     --------
@@ -100,6 +104,7 @@ class Recommender:
         index: IndexConfig = IndexConfig(),
         query: QueryConfig = QueryConfig(),
         candidates: int = 200,
+        floor: RelevanceFloor = RelevanceFloor(),
     ) -> None:
         self.encoder = encoder
         self.tiers = tiers
@@ -109,6 +114,7 @@ class Recommender:
         self.index = index
         self.query = query
         self.candidates = candidates
+        self.floor = floor
 
     # ------------------------------------------------------------------ build
     @classmethod
@@ -235,7 +241,9 @@ class Recommender:
         DataFrame
             One row per (brief, creator): ``brief_id``, ``brief_name``, ``rank``,
             ``creator_id``, ``handle``, ``platform``, ``tier``, ``followers``,
-            ``score`` (blended), ``semantic`` (fit), ``similarity`` (creator-vector
+            ``score`` (blended), ``fit`` (calibrated probability of relevance, the same
+            scale for every brief), ``weak_match`` (``fit`` below the floor),
+            ``semantic`` (semantic score), ``similarity`` (creator-vector
             cosine), ``post_evidence`` (mean cosine of best posts), ``engagement_score``
             (within-tier percentile), ``engagement_rate`` (fair rate), ``reasons`` and
             ``matched_posts`` (post ids, best first).
@@ -263,7 +271,19 @@ class Recommender:
                 return self._rank(briefs[i], queries[i], masks[i], dense.pop(i), k)
 
             ranked = list(_progress(parallel_map(rank, range(len(briefs))), progress, "briefs", total=len(briefs)))
-            return self._frame(briefs, queries, ranked, explain)
+            results = self._frame(briefs, queries, ranked, explain)
+        self._warn_weak(briefs, results)
+        return results
+
+    def _warn_weak(self, briefs: Sequence[BrandBrief], results: pd.DataFrame) -> None:
+        """Warn about briefs whose results are all weak matches: the catalog has nobody who fits them."""
+        cleared = set(results.loc[~results["weak_match"], "brief_id"])
+        weak = [b for b in briefs if b.brief_id not in cleared and (results["brief_id"] == b.brief_id).any()]
+        if weak:
+            names = ", ".join(f"{b.name!r} ({b.brief_id})" for b in weak[:5]) + (" ..." if len(weak) > 5 else "")
+            warnings.warn(f"No creator clears the relevance floor (fit >= {self.floor.threshold:.2f}) for "
+                          f"{len(weak)} brief(s): {names}; their results are weak matches (weak_match=True).",
+                          WeakMatchWarning, stacklevel=3)
 
     def _thread_limits(self, briefs: int) -> ContextManager:
         """Thread limits for searching and ranking ``briefs`` briefs.
@@ -328,7 +348,8 @@ class Recommender:
 
     def _lexical_candidates(self, brief: BrandBrief, dense: np.ndarray, mask: np.ndarray | None,
                             fetch: int) -> tuple[np.ndarray, np.ndarray]:
-        """Dense candidates plus the best BM25 matches, with BM25 scaled to [0, 1] by the best allowed match."""
+        """Dense candidates plus the best BM25 matches, with BM25 scaled to [0, 1] by the best allowed
+        match or ``weights.lexical_scale``, whichever is larger."""
         hits = self.lexical_.query(prepare_texts([brief.query_text])[0])
         alive = self.index_.alive_
         allowed = (None if alive.all() else alive) if mask is None else (alive & mask)
@@ -336,7 +357,7 @@ class Recommender:
         if not len(top):
             return dense, np.zeros(len(dense))
         positions = np.union1d(dense, top)
-        return positions, hits.scores[positions] / best[0]
+        return positions, hits.scores[positions] / max(float(best[0]), self.weights.lexical_scale)
 
     def _posts_of(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         starts, ends = self.post_offsets_[positions], self.post_offsets_[positions + 1]
@@ -357,16 +378,22 @@ class Recommender:
         creators["tier"] = at["creators"].take("tier", positions).astype(str)
         engagement = {c: at["engagement"].take(c, positions).astype(float)
                       for c in ("engagement_score", "engagement_rate_shrunk")}
+        fit = self.floor.fit(rows["semantic"])
         reasons = matched = [""] * len(positions)
         if explain:
             reasons, matched = self._explain(briefs, queries, brief_of, rows, creators, engagement)
+            reasons = [f"weak match (fit {f:.2f}, below the floor {self.floor.threshold:.2f}); {r}" if f < self.floor.threshold else r
+                       for f, r in zip(fit, reasons)]
         starts = np.repeat(np.cumsum([0] + sizes[:-1]), sizes)
         return pd.DataFrame({
             "brief_id": np.array([b.brief_id for b in briefs], dtype=object)[brief_of],
             "brief_name": np.array([b.name for b in briefs], dtype=object)[brief_of],
             "rank": np.arange(len(positions)) - starts + 1,
             **{c: creators[c] for c in ("creator_id", "handle", "platform", "tier", "followers")},
-            **{c: rows[c].astype(float) for c in ("score", "semantic", "similarity", "post_evidence", "lexical")},
+            "score": rows["score"].astype(float),
+            "fit": fit,
+            "weak_match": fit < self.floor.threshold,
+            **{c: rows[c].astype(float) for c in ("semantic", "similarity", "post_evidence", "lexical")},
             "engagement_score": engagement["engagement_score"],
             "engagement_rate": engagement["engagement_rate_shrunk"],
             "reasons": reasons,
@@ -398,11 +425,11 @@ class Recommender:
         for row in range(len(positions)):
             picks = np.flatnonzero(best[row] >= 0)
             sims = rows["best_sims"][row, picks]
-            parts = [f'post "{_snippet(next(captions))}" (fit {sim:.2f})' for sim in sims]
+            parts = [f'post "{_snippet(next(captions))}" (similarity {sim:.2f})' for sim in sims]
             matched.append(";".join(next(post_ids) for _ in picks))
             bio = bios[row]
             if not pd.isna(bio) and str(bio).strip() and (not parts or bio_sims[row] >= sims[0] - 0.05):
-                parts.insert(0, f'bio "{_snippet(bio)}" (fit {bio_sims[row]:.2f})')
+                parts.insert(0, f'bio "{_snippet(bio)}" (similarity {bio_sims[row]:.2f})')
             if mentions[row]:
                 parts.append("mentions " + ", ".join(mentions[row]))
             tier = creators["tier"][row]
@@ -506,6 +533,7 @@ class Recommender:
             "query": asdict(self.query),
             "tiers": [asdict(t) for t in self.tier_scheme.tiers],
             "candidates": self.candidates,
+            "floor": asdict(self.floor),
         }
 
     @classmethod
@@ -550,6 +578,7 @@ class Recommender:
             index=IndexConfig(**manifest["index"]),
             query=QueryConfig(**manifest["query"]),
             candidates=manifest["candidates"],
+            floor=RelevanceFloor(**manifest.get("floor", {})),
         )
         rec.encoder_ = encoder
         rec._framing = None

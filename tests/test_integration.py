@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from recommender import BrandBrief, Recommender
+from recommender import BrandBrief, Recommender, WeakMatchWarning
 from recommender.brief import load_briefs
 from recommender.cli import main
 from recommender.encoder import Encoder
@@ -97,3 +98,33 @@ def test_cli_build_reports_bad_input_clearly(tmp_path, capsys, monkeypatch):
     assert pd.read_csv(tmp_path / "idx.rejected.csv")["message"].tolist() == [message]
     loaded = Recommender.load(tmp_path / "idx")
     assert len(loaded.creators_) == 1 and loaded.encoder_.backend == "torch"
+
+
+WATCH = "Luxury Swiss watch maker: mechanical movements, chronographs, horology and watch collecting."
+
+
+def test_a_brief_the_catalog_cannot_serve_is_flagged_weak_and_good_briefs_are_not(built):
+    rec, _ = built
+    with pytest.warns(WeakMatchWarning, match="No creator clears the relevance floor"):
+        watch = rec.recommend(BrandBrief(name="Chronos", description=WATCH), k=10)
+    assert watch["weak_match"].all() and watch["fit"].max() < rec.floor.threshold
+    briefs = load_briefs(DATA / "briefs.jsonl")
+    results = rec.recommend_batch(briefs, k=10)
+    first = results[results["rank"] == 1]
+    assert not first["weak_match"].any(), first[["brief_id", "fit"]].to_dict("records")
+
+
+def test_cli_plan_leaves_a_brief_nobody_fits_unbooked(built, tmp_path, capsys):
+    _, path = built
+    briefs = tmp_path / "briefs.jsonl"
+    briefs.write_text(json.dumps({"brief_id": "watch", "name": "Chronos", "description": WATCH}) + "\n"
+                      + json.dumps({"brief_id": "snacks", "name": "GreenSprout",
+                                    "description": "Organic plant-based snacks for busy families"}) + "\n")
+    out = tmp_path / "plan"
+    assert main(["plan", "--index", str(path), "--briefs", str(briefs), "--budget", "20000", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "Left brief watch unbooked" in printed
+    plan = pd.read_csv(out / "plan.csv", dtype={"brief_id": str})
+    assert set(plan["brief_id"]) == {"snacks"} and (plan["fit"] >= 0.41).all()
+    summary = json.loads((out / "summary.json").read_text())
+    assert list(summary["below_min_fit"]) == ["watch"]
