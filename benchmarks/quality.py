@@ -6,7 +6,10 @@ Run from the repository root::
     python benchmarks/quality.py --quick    # baselines + default only
 
 Prints one markdown table per dev set (nDCG@10 with a 95% bootstrap interval over
-briefs, P@10, MRR) and writes ``benchmarks/results/quality.json``.
+briefs, P@10, MRR), then nDCG@10 per niche of the default and the two strongest
+baselines (a niche's briefs averaged; two briefs per niche on the synthetic sets,
+one on the tweets, so single niches move by chance far more than the means), and
+writes ``benchmarks/results/quality.json``.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from devsets import load_sample, load_tweet_topic  # noqa: E402
+import pandas as pd  # noqa: E402
+from devsets import ROOT, TWEET_TOPICS, load_sample, load_tweet_topic  # noqa: E402
 
 from recommender.baselines import (  # noqa: E402
     BM25Ranker, EngagementRanker, FollowerRanker, MeanCaptionCosineRanker, RandomRanker, RecommenderRanker, TfidfRanker,
@@ -73,6 +77,19 @@ def systems(cache: Path, quick: bool) -> dict:
     return base
 
 
+def per_niche(per_brief: pd.DataFrame, set_name: str) -> pd.DataFrame:
+    """nDCG@10 of the default and the strongest baselines, averaged over each niche's briefs (niches as rows)."""
+    if set_name == "tweet_topic":
+        niche_of = {brief: topic for brief, topic in TWEET_TOPICS.items()}
+    else:
+        folder = ROOT / "data" / ("heldout" if set_name == "heldout" else "")
+        niche_of = pd.read_csv(folder / "brief_niches.csv", dtype=str).set_index("brief_id")["niche"].to_dict()
+    shown = [s for s in ("recommender (default)", "TF-IDF", "mean-caption cosine") if s in set(per_brief["system"])]
+    rows = per_brief[per_brief["system"].isin(shown)].assign(niche=lambda t: t["brief_id"].map(niche_of))
+    table = rows.pivot_table(index="niche", columns="system", values="ndcg@10", aggfunc="mean")[shown]
+    return table.sort_values(shown[0])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="baselines and the default configuration only")
@@ -82,7 +99,7 @@ def main() -> None:
     args = parser.parse_args()
     loaders = {"sample": lambda: load_sample(), "heldout": lambda: load_sample(heldout=True), "tweet_topic": load_tweet_topic}
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = {}
+    out, niches = {}, {}
     for name in args.sets:
         dev = loaders[name]()
         catalog = load_catalog(dev.creators, dev.posts)
@@ -97,6 +114,12 @@ def main() -> None:
             print(f"| {row['system']} | {row['ndcg@10']:.3f} [{row['ndcg@10_ci_low']:.3f}, {row['ndcg@10_ci_high']:.3f}] "
                   f"| {row['precision@10']:.3f} | {row['mrr']:.3f} |", flush=True)
         out[name] = table.to_dict(orient="records")
+        niches[name] = per_niche(report.per_brief, name)
+    print("\n### nDCG@10 per niche\n")
+    for name, frame in niches.items():
+        print(f"\n{name}\n\n| niche | " + " | ".join(frame.columns) + " |\n|---|" + "---|" * len(frame.columns))
+        for niche, row in frame.iterrows():
+            print(f"| {niche} | " + " | ".join(f"{v:.3f}" for v in row) + " |", flush=True)
     (RESULTS / "quality.json").write_text(json.dumps(out, indent=2, default=float))
 
 

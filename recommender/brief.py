@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Union
+from typing import Any, Iterable, Literal, Mapping, Union
 
+from .checks import check_int
 from .errors import CatalogError
 
 __all__ = ["BrandBrief", "BriefLike", "as_briefs", "load_briefs"]
@@ -46,6 +47,25 @@ class BrandBrief:
         (value in list) or ``{"city": "Austin"}`` (equal).
     brief_id : str, optional
         Identifier used by batch outputs; defaults to the position in the batch.
+    avoid_topics : sequence
+        Brand-safety risk categories to keep away from: names of
+        :data:`~recommender.safety.DEFAULT_RISK_CATEGORIES` (``"alcohol"``,
+        ``"gambling"``, ...), :class:`~recommender.safety.RiskCategory` objects or
+        mappings ``{"name", "description", "keywords"}`` for custom ones. Every post
+        of a candidate is screened by meaning and by keyword.
+    avoid_mode : {"exclude", "penalize"}
+        Leave flagged creators out, or keep them with a lower score.
+    values : sequence of str
+        Brand values in a few words each ("sustainability", "body positivity"): each
+        result's best post per value is quoted, and the mean fit adds to the score.
+    competitors : sequence of str
+        Competing brands: creators who promoted one within ``conflict_days`` are
+        left out (``conflict_mode="exclude"``) or flagged (``"flag"``).
+    conflict_days : int
+        How far back a competitor promotion counts, in days.
+    conflict_mode : {"exclude", "flag"}
+    max_authenticity_flags : int, optional
+        Leave out creators with more authenticity flags than this (0: any flag).
 
     Examples
     --------
@@ -66,10 +86,20 @@ class BrandBrief:
     languages: tuple[str, ...] = ()
     filters: Mapping[str, Any] = field(default_factory=dict)
     brief_id: str | None = None
+    avoid_topics: tuple[Any, ...] = ()
+    avoid_mode: Literal["exclude", "penalize"] = "exclude"
+    values: tuple[str, ...] = ()
+    competitors: tuple[str, ...] = ()
+    conflict_days: int = 90
+    conflict_mode: Literal["exclude", "flag"] = "exclude"
+    max_authenticity_flags: int | None = None
 
     def __post_init__(self) -> None:
-        for name in ("keywords", "exclude_keywords", "tiers", "platforms", "countries", "languages"):
+        for name in ("keywords", "exclude_keywords", "tiers", "platforms", "countries", "languages", "values",
+                     "competitors"):
             object.__setattr__(self, name, tuple(str(x) for x in _tuple(getattr(self, name))))
+        object.__setattr__(self, "avoid_topics", _tuple(self.avoid_topics))
+        self._check_brand_fit()
         object.__setattr__(self, "filters", dict(self.filters or {}))
         if self.brief_id is not None:
             object.__setattr__(self, "brief_id", str(self.brief_id))
@@ -88,6 +118,31 @@ class BrandBrief:
         if rate is not None and (not isinstance(rate, (int, float)) or not 0 <= rate <= 1):
             raise ValueError(f"The 'min_engagement_rate' of brief {self.name!r} must be a fraction in [0, 1] "
                              f"(0.02 for 2%). Got {rate!r} instead.")
+
+    def _check_brand_fit(self) -> None:
+        """Validate the brand-fit fields (risk categories are resolved, so an unknown one fails here)."""
+        where = f"brief {self.name!r}"
+        if self.avoid_topics:
+            from .safety import resolve_categories
+
+            try:
+                resolve_categories(self.avoid_topics)
+            except ValueError as exc:
+                raise ValueError(f"The 'avoid_topics' of {where}: {exc}") from None
+        for name, allowed in (("avoid_mode", ("exclude", "penalize")), ("conflict_mode", ("exclude", "flag"))):
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"The '{name}' of {where} must be one of {list(allowed)}. "
+                                 f"Got {getattr(self, name)!r} instead.")
+        if any(not c.strip() for c in self.competitors) or any(not v.strip() for v in self.values):
+            raise ValueError(f"The 'competitors' and 'values' of {where} must be non-empty names. "
+                             f"Got {list(self.competitors)} and {list(self.values)} instead.")
+        check_int(self.conflict_days, "conflict_days", where, minimum=0)
+        check_int(self.max_authenticity_flags, "max_authenticity_flags", where, minimum=0, optional=True)
+
+    @property
+    def brand_fit(self) -> bool:
+        """Whether the brief asks for any brand-fit screening beyond niche."""
+        return bool(self.avoid_topics or self.values or self.competitors or self.max_authenticity_flags is not None)
 
     @property
     def query_text(self) -> str:
@@ -117,7 +172,7 @@ class BrandBrief:
 
     def to_dict(self) -> dict[str, Any]:
         """Fields as plain JSON-friendly values."""
-        out = asdict(self)
+        out = asdict(self)  # RiskCategory objects become mappings, which from_dict accepts back
         return {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
 
 

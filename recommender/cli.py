@@ -86,14 +86,30 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--min-followers", type=int)
     p.add_argument("--max-followers", type=int)
     p.add_argument("--min-engagement-rate", type=float, help="e.g. 0.02 for 2%%")
+    p.add_argument("--avoid", action="append", default=[],
+                   help="brand-safety risk category to keep away from: alcohol, gambling, adult, politics, profanity, "
+                        "violence, drugs, tobacco, weapons, hate, ... (repeatable)")
+    p.add_argument("--avoid-mode", choices=["exclude", "penalize"], default="exclude",
+                   help="leave creators flagged by --avoid out (default) or rank them lower")
+    p.add_argument("--value", action="append", default=[], help="brand value, e.g. sustainability (repeatable)")
+    p.add_argument("--competitor", action="append", default=[],
+                   help="competing brand: creators who promoted it recently are left out (repeatable)")
+    p.add_argument("--conflict-days", type=int, default=90, help="how recent a competitor promotion counts (default 90)")
+    p.add_argument("--conflict-mode", choices=["exclude", "flag"], default="exclude",
+                   help="leave creators with a competitor conflict out (default) or only flag them")
+    p.add_argument("--max-authenticity-flags", type=int, help="leave out creators with more authenticity flags")
     p.add_argument("-k", type=int, default=10, help="number of creators (default 10)")
     p.add_argument("--out", type=Path, help="also write the full table (.csv or .parquet)")
+    p.add_argument("--flags-out", type=Path,
+                   help="also write every brand-fit flag of the shown creators, with the quoted posts (.csv or .parquet)")
     p.set_defaults(func=_recommend)
 
     p = sub.add_parser("batch", help="recommend for many briefs (JSON Lines or YAML) into one CSV or Parquet file")
     _saved_args(p, briefs=True)
     p.add_argument("--out", required=True, type=Path, help="output .csv or .parquet")
     p.add_argument("-k", type=int, default=100, help="creators per brief (default 100)")
+    p.add_argument("--flags-out", type=Path,
+                   help="also write every brand-fit flag of the results, with the quoted posts (.csv or .parquet)")
     p.set_defaults(func=_batch)
 
     p = sub.add_parser("evaluate", help="score a saved recommender against judged briefs (nDCG, P, R, MRR, MAP)")
@@ -121,6 +137,17 @@ def _parser() -> argparse.ArgumentParser:
                         "0.41 unless rebuilt otherwise; 0 books any fit)")
     p.add_argument("--out", required=True, type=Path, help="folder for plan.csv, plan.parquet, summary.json, report.html")
     p.set_defaults(func=_plan)
+
+    p = sub.add_parser("similar", help="print creators like the given ones (lookalikes), optionally within a brief")
+    _saved_args(p, briefs=False)
+    p.add_argument("--creator", action="append", required=True, help="creator_id of a liked creator (repeatable)")
+    p.add_argument("--not", dest="negative", action="append", default=[],
+                   help="creator_id of a turned-down creator: never shown, results pushed away from it (repeatable)")
+    p.add_argument("--exclude", action="append", default=[], help="creator_id never to show (repeatable)")
+    p.add_argument("--brief", help="free-text brief that keeps most of the weight")
+    p.add_argument("-k", type=int, default=10, help="number of creators (default 10)")
+    p.add_argument("--out", type=Path, help="also write the full table (.csv or .parquet)")
+    p.set_defaults(func=_similar)
     return parser
 
 
@@ -193,11 +220,17 @@ def _recommend(args: argparse.Namespace) -> int:
     brief = BrandBrief(
         name=args.name, description=args.brief, keywords=args.keyword, exclude_keywords=args.exclude_keyword,
         tiers=args.tier, platforms=args.platform, countries=args.country, min_followers=args.min_followers,
-        max_followers=args.max_followers, min_engagement_rate=args.min_engagement_rate,
+        max_followers=args.max_followers, min_engagement_rate=args.min_engagement_rate, avoid_topics=args.avoid,
+        avoid_mode=args.avoid_mode, values=args.value, competitors=args.competitor, conflict_days=args.conflict_days,
+        conflict_mode=args.conflict_mode, max_authenticity_flags=args.max_authenticity_flags,
     )
+    for path in filter(None, (args.out, args.flags_out)):
+        _check_output(path)
     results = rec.recommend(brief, k=args.k)
     if args.out:
         _write(results, args.out)
+    if args.flags_out:
+        _write_flags(rec, [brief], results, args.flags_out)
     shown = results[["rank", "creator_id", "handle", "tier", "followers", "score", "fit", "semantic", "engagement_score"]]
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print(shown.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
@@ -211,12 +244,15 @@ def _batch(args: argparse.Namespace) -> int:
     from .brief import load_briefs
     from .recommender import Recommender
 
-    _check_output(args.out)
+    for path in filter(None, (args.out, args.flags_out)):
+        _check_output(path)
     briefs = load_briefs(args.briefs)
     rec = Recommender.load(args.index)
     started = time.perf_counter()
     results = rec.recommend_batch(briefs, k=args.k, progress=True if sys.stderr.isatty() else None)
     _write(results, args.out)
+    if args.flags_out:
+        _write_flags(rec, briefs, results, args.flags_out)
     print(f"Wrote {len(results)} rows for {len(briefs)} briefs to {args.out} in {time.perf_counter() - started:.1f}s.")
     return 0
 
@@ -301,6 +337,39 @@ def _plan(args: argparse.Namespace) -> int:
               "(no creator in the catalog fits it well).")
     print(f"Wrote plan.csv, plan.parquet, summary.json and report.html to {args.out}.")
     return 0
+
+
+def _similar(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .recommender import Recommender
+
+    if args.out:
+        _check_output(args.out)
+    rec = Recommender.load(args.index)
+    results = rec.similar(args.creator, negative=args.negative, exclude=args.exclude, brief=args.brief, k=args.k)
+    if args.out:
+        _write(results, args.out)
+    shown = results[["rank", "creator_id", "handle", "tier", "followers", "score", "similarity", "nearest_seed",
+                     "engagement_score"]]
+    with pd.option_context("display.width", 160, "display.max_columns", 20):
+        print(shown.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    print("\nWhy:")
+    for row in results.itertuples():
+        print(f"{row.rank:>3}. {row.handle or row.creator_id}: {row.reasons}")
+    return 0
+
+
+def _write_flags(rec, briefs, results, path: Path) -> None:  # noqa: ANN001 - Recommender, briefs, DataFrame
+    """Every brand-fit flag of each brief's results, with the quoted posts, to ``path``."""
+    import pandas as pd
+
+    tables = [rec.brand_flags(b, results.loc[results["brief_id"] == b.brief_id, "creator_id"]).assign(brief_id=b.brief_id)
+              for b in briefs if b.brand_fit]
+    flags = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(
+        columns=["creator_id", "kind", "flag", "excluded", "post_ids", "evidence", "brief_id"])
+    _write(flags[["brief_id", *flags.columns.drop("brief_id")]], path)
+    print(f"Wrote {len(flags)} brand-fit flags to {path}.")
 
 
 def _check_output(path: Path) -> None:

@@ -24,6 +24,8 @@ import pandas as pd
 
 from . import persistence as store
 from .backends import openvino_available
+from .authenticity import AuthenticityModel, authenticity_signals
+from .brandfit import CandidatePosts, Screen, screen_candidates, sponsored_shares
 from .brief import BrandBrief, BriefLike, as_briefs
 from .catalog import Catalog, load_catalog
 from .checks import check_int
@@ -56,7 +58,8 @@ __all__ = ["Recommender"]
 
 RESULT_COLUMNS = [
     "brief_id", "brief_name", "rank", "creator_id", "handle", "platform", "tier", "followers", "score",
-    "fit", "weak_match", "semantic", "similarity", "post_evidence", "lexical", "engagement_score", "engagement_rate", "reasons", "matched_posts",
+    "fit", "weak_match", "semantic", "similarity", "post_evidence", "lexical", "engagement_score", "engagement_rate",
+    "values_fit", "risk_flags", "competitor_conflict", "sponsored_share", "authenticity_flags", "reasons", "matched_posts",
 ]
 
 
@@ -210,6 +213,10 @@ class Recommender:
         self._columns = {"creators": Columns(self.creators_), "engagement": Columns(self.engagement_),
                          "posts": Columns(self.posts_)}
         self._all_text = None
+        self._sponsored = np.full(len(self.creators_), np.nan)  # filled per creator on first use
+        self._authenticity: pd.DataFrame | None = None
+        self._phrases: dict[str, np.ndarray] = {}
+        self._newest_post = self.posts_["posted_at"].max() if len(self.posts_) else pd.NaT
         # Prepared now, so that the first filtered brief is not the slowest (p99 in docs/performance.md).
         filters = CreatorFilters(self.creators_, scheme=self.tier_scheme, texts=self._texts,
                                  fair_rate=self.engagement_["engagement_rate_shrunk"].to_numpy())
@@ -255,7 +262,8 @@ class Recommender:
             return pd.DataFrame(columns=RESULT_COLUMNS)
         queries = self._encode_queries(briefs)
         masks = [self._mask(b) for b in briefs]
-        fetch = max(self.candidates, 3 * k)
+        # Brand-fit screens can exclude candidates after retrieval: such briefs fetch twice as many.
+        fetch = max(self.candidates, 3 * k) * (2 if any(b.brand_fit for b in briefs) else 1)
         with self._thread_limits(len(briefs)):
             # Briefs without filters share one search call: a matrix product, not a loop.
             dense: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -337,9 +345,15 @@ class Recommender:
         semantic = fuse_lexical(semantic_scores(sims, evidence, self.weights.evidence), lexical, self.weights)
         engagement = self._columns["engagement"].take("engagement_score", positions)
         scores = blend(semantic, engagement, self.weights)
-        order = np.lexsort((positions, -scores))[:k]
+        kept = np.arange(len(positions))
+        screen = None
+        if brief.brand_fit:
+            screen = self._screen(brief, positions, post_rows, local_owner)
+            scores, kept = scores + screen.adjustment, np.flatnonzero(screen.keep)
+        order = kept[np.lexsort((positions[kept], -scores[kept]))][:k]
         best = best_posts(post_sims, local_owner, len(positions), order, per_creator=2)
         return {
+            **_screened(screen, order),
             "positions": positions[order], "score": scores[order], "semantic": semantic[order],
             "similarity": sims[order], "post_evidence": evidence[order], "lexical": lexical[order],
             # Index -1 (no post) picks the appended -1 / NaN.
@@ -358,6 +372,92 @@ class Recommender:
             return dense, np.zeros(len(dense))
         positions = np.union1d(dense, top)
         return positions, hits.scores[positions] / max(float(best[0]), self.weights.lexical_scale)
+
+    def _screen(self, brief: BrandBrief, positions: np.ndarray, post_rows: np.ndarray,
+                local_owner: np.ndarray) -> Screen:
+        """The brief's brand-fit screens (:mod:`~recommender.brandfit`) on its candidates."""
+        from .safety import category_vectors
+
+        posts = self._candidate_posts(positions, post_rows, local_owner)
+        flags = reasons = None
+        if brief.max_authenticity_flags is not None:
+            signals = self.authenticity()
+            flags = signals["authenticity_flags"].to_numpy()[positions]
+            reasons = signals["authenticity_reason"].to_numpy()[positions]
+        return screen_candidates(
+            brief, posts, now=self._newest_post, authenticity_flags=flags, authenticity_reasons=reasons,
+            category_vectors=category_vectors(brief.avoid_topics, self.encoder_) if brief.avoid_topics else None,
+            value_vectors=self._phrase_vectors(brief.values) if brief.values else None,
+        )
+
+    def _phrase_vectors(self, phrases: Sequence[str]) -> np.ndarray:
+        """Unit vectors of short phrases (brand values), embedded once per recommender."""
+        new = [p for p in dict.fromkeys(phrases) if p not in self._phrases]
+        if new:
+            self._phrases.update(zip(new, self.encoder_.encode(new)))
+        return np.stack([self._phrases[p] for p in phrases])
+
+    def _candidate_posts(self, positions: np.ndarray, post_rows: np.ndarray | None = None,
+                         local_owner: np.ndarray | None = None) -> CandidatePosts:
+        if post_rows is None:
+            post_rows, local_owner = self._posts_of(positions)
+        at = self._columns["posts"]
+        return CandidatePosts(
+            n=len(positions), owner=local_owner, captions=at.take("caption", post_rows).tolist(),
+            vectors=self.post_vectors_[post_rows].astype(np.float32), post_ids=at.take("post_id", post_rows),
+            posted_at=at.take("posted_at", post_rows), is_sponsored=at.take("is_sponsored", post_rows),
+        )
+
+    def authenticity(self, model: AuthenticityModel = AuthenticityModel()) -> pd.DataFrame:
+        """Authenticity signals of every creator (:func:`~recommender.authenticity.authenticity_signals`),
+        one row per catalog row (empty for removed creators); computed on first use and kept for the
+        default model."""
+        if model == AuthenticityModel() and self._authenticity is not None:
+            return self._authenticity
+        alive = self.index_.alive_
+        signals = authenticity_signals(self.creators_[alive], self.posts_[alive[self.post_owner_]], self.tier_scheme,
+                                       model)
+        # Row positions, as every other per-creator table here; removed creators' rows are empty.
+        signals = signals.reset_index().set_axis(np.flatnonzero(alive)).reindex(np.arange(len(self.creators_)))
+        if model == AuthenticityModel():
+            self._authenticity = signals
+        return signals
+
+    def _sponsored_share(self, positions: np.ndarray) -> np.ndarray:
+        """Sponsored share of creators, detected once per creator (field, disclosure tags, phrases)."""
+        todo = np.unique(positions[np.isnan(self._sponsored[positions])])
+        if len(todo):
+            shares = sponsored_shares(self._candidate_posts(todo))["sponsored_share"].to_numpy()
+            self._sponsored[todo] = np.nan_to_num(shares, nan=0.0)
+        return self._sponsored[positions]
+
+    def brand_flags(self, brief: BriefLike, creator_ids: Iterable[str]) -> pd.DataFrame:
+        """Every brand-fit flag the brief raises for these creators, with the posts that triggered it.
+
+        Returns
+        -------
+        DataFrame
+            One row per flag: ``creator_id``, ``kind`` (``risk``, ``competitor`` or
+            ``authenticity``), ``flag`` (category, competitor or count), ``excluded``
+            (whether the brief leaves the creator out for it), ``post_ids`` and
+            ``evidence`` (the quoted posts).
+        """
+        self._require_fitted()
+        (brief,) = as_briefs([brief])
+        positions = self._positions(creator_ids, "Recommender.brand_flags")
+        post_rows, local_owner = self._posts_of(positions)
+        table = self._screen(brief, positions, post_rows, local_owner).flags
+        ids = self.creators_["creator_id"].to_numpy()[positions]
+        return table.assign(creator=ids[table["creator"].to_numpy(dtype=int)]).rename(columns={"creator": "creator_id"})
+
+    def _positions(self, creator_ids: Iterable[str], where: str) -> np.ndarray:
+        """Row positions of live creators by id; unknown ids are an error naming them."""
+        ids = [str(c) for c in creator_ids]
+        live = pd.Series(np.flatnonzero(self.index_.alive_), index=self.creators_["creator_id"][self.index_.alive_])
+        unknown = [c for c in ids if c not in live.index]
+        if unknown:
+            raise ValueError(f"{where}: unknown creator_id(s) {unknown[:10]}.")
+        return live.loc[ids].to_numpy()
 
     def _posts_of(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         starts, ends = self.post_offsets_[positions], self.post_offsets_[positions + 1]
@@ -379,9 +479,16 @@ class Recommender:
         engagement = {c: at["engagement"].take(c, positions).astype(float)
                       for c in ("engagement_score", "engagement_rate_shrunk")}
         fit = self.floor.fit(rows["semantic"])
+        # Per creator, not per brief: computed once per creator and kept.
+        shares, signals = self._sponsored_share(positions), self.authenticity()
+        authenticity = {"authenticity_flags": signals["authenticity_flags"].to_numpy()[positions].astype(int),
+                        "authenticity_reason": signals["authenticity_reason"].to_numpy()[positions]}
         reasons = matched = [""] * len(positions)
         if explain:
             reasons, matched = self._explain(briefs, queries, brief_of, rows, creators, engagement)
+            extra = zip(rows["screen_reasons"], shares, authenticity["authenticity_reason"])
+            reasons = ["; ".join([r, *(p for p in (screened, _share_reason(share), auth) if p)])
+                       for r, (screened, share, auth) in zip(reasons, extra)]
             reasons = [f"weak match (fit {f:.2f}, below the floor {self.floor.threshold:.2f}); {r}" if f < self.floor.threshold else r
                        for f, r in zip(fit, reasons)]
         starts = np.repeat(np.cumsum([0] + sizes[:-1]), sizes)
@@ -396,6 +503,11 @@ class Recommender:
             **{c: rows[c].astype(float) for c in ("semantic", "similarity", "post_evidence", "lexical")},
             "engagement_score": engagement["engagement_score"],
             "engagement_rate": engagement["engagement_rate_shrunk"],
+            "values_fit": rows["values_fit"].astype(float),
+            "risk_flags": rows["risk_flags"],
+            "competitor_conflict": rows["competitor_conflict"],
+            "sponsored_share": shares,
+            "authenticity_flags": authenticity["authenticity_flags"],
             "reasons": reasons,
             "matched_posts": matched,
         }, columns=RESULT_COLUMNS)
@@ -438,6 +550,68 @@ class Recommender:
                                            engagement["engagement_score"][row], tier))
             reasons.append("; ".join(parts))
         return reasons, matched
+
+    # ------------------------------------------------------------- lookalikes
+    def similar(self, creator_ids: Iterable[str], *, exclude: Iterable[str] = (), negative: Iterable[str] = (),
+                brief: BrandBrief | str | None = None, k: int = 10,
+                weights: "LookalikeWeights | None" = None) -> pd.DataFrame:
+        """Creators like the given ones (a brand's liked creators), best first.
+
+        The query is the Rocchio blend of :mod:`~recommender.lookalike`; candidates are
+        scored as :meth:`recommend` scores them, against their nearest seed's query.
+
+        Parameters
+        ----------
+        creator_ids : iterable of str
+            The liked creators (seeds); never returned.
+        exclude : iterable of str
+            Creators not to return (e.g. already booked); ids not in the catalog are ignored.
+        negative : iterable of str
+            Creators the brand turned down: never returned, and the query is pushed away from them.
+        brief : BrandBrief or str, optional
+            The brief keeps most of the query's weight and its hard filters apply.
+        k : int
+            Results: ``min(k, creators allowed)`` rows.
+        weights : LookalikeWeights, optional
+            Query weights and how seeds combine (default :class:`~recommender.lookalike.LookalikeWeights`).
+
+        Returns
+        -------
+        DataFrame
+            ``rank``, ``creator_id``, ``handle``, ``platform``, ``tier``, ``followers``, ``score``,
+            ``semantic``, ``similarity`` (cosine to the query), ``post_evidence``,
+            ``engagement_score``, ``engagement_rate``, ``nearest_seed`` (creator_id),
+            ``seed_similarity`` (cosine to it), ``reasons`` and ``matched_posts``.
+
+        Raises
+        ------
+        ValueError
+            If a seed or negative id is not a live creator.
+
+        Examples
+        --------
+        >>> rec.similar(["c0001", "c0042"], negative=["c0107"], k=5)  # doctest: +SKIP
+        """
+        from .lookalike import LookalikeWeights, lookalike_frame, rank_lookalikes, seed_positions, seed_queries
+
+        self._require_fitted()
+        k = check_int(k, "k", "Recommender.similar")
+        ids = self.creators_["creator_id"].to_numpy()
+        seeds, negatives = seed_positions(ids, self.index_.alive_, creator_ids, negative)
+        brief = None if brief is None else as_briefs([brief])[0]
+        query = None if brief is None else self._encode_queries([brief])[0]
+        queries = seed_queries(self.creator_vectors_, seeds, negatives, brief=query, weights=weights or LookalikeWeights())
+        mask = None if brief is None else self._mask(brief)
+        allowed = (np.ones(len(ids), dtype=bool) if mask is None else mask.copy()) & ~np.isin(ids, list(map(str, exclude)))
+        allowed[np.concatenate([seeds, negatives])] = False
+        candidates = np.unique(self.index_.search(queries, max(self.candidates, 3 * k), allowed=allowed)[1])
+        rows, owner = self._posts_of(candidates)
+        engagement = self.engagement_["engagement_score"].to_numpy(dtype=float)[candidates]
+        ranked = rank_lookalikes(self.creator_vectors_[candidates], self.creator_vectors_[seeds], queries,
+                                 self.post_vectors_[rows], owner, engagement, self.weights, k)
+        shown = candidates[ranked["order"]]
+        return lookalike_frame(self.creators_.iloc[shown], self.engagement_.iloc[shown], ranked,
+                               self.creators_.iloc[seeds], self.posts_.iloc[rows], _snippet)
 
     # ------------------------------------------------------- incremental edits
     def add_creators(self, creators: TableSource, posts: TableSource | None = None) -> "Recommender":
@@ -619,6 +793,21 @@ def _blas_pools():  # noqa: ANN202 - threadpoolctl.ThreadpoolController, importe
     from threadpoolctl import ThreadpoolController
 
     return ThreadpoolController().select(user_api="blas")
+
+
+def _screened(screen: Screen | None, order: np.ndarray) -> dict[str, np.ndarray]:
+    """The brand-fit columns of the kept candidates (empty ones when the brief has no screens)."""
+    if screen is None:
+        blank = np.full(len(order), "", dtype=object)
+        return {"values_fit": np.full(len(order), np.nan), "risk_flags": blank, "competitor_conflict": blank,
+                "screen_reasons": blank}
+    return {"values_fit": screen.values_fit[order], "risk_flags": screen.risk_flags[order],
+            "competitor_conflict": screen.competitor_conflict[order],
+            "screen_reasons": np.array(["; ".join(screen.reasons[i]) for i in order], dtype=object)}
+
+
+def _share_reason(share: float) -> str:
+    return f"sponsored share {share:.0%}" if share > 0 else ""
 
 
 def _snippet(text: str, limit: int = 90) -> str:
