@@ -26,7 +26,7 @@ import pandas as pd
 
 from .brief import BrandBrief
 from .safety import safety_reasons, safety_table, screen_posts
-from .sponsorship import competitor_conflicts, detect_sponsored, sponsored_share
+from .sponsorship import competitor_conflicts
 
 __all__ = ["CandidatePosts", "Screen", "screen_candidates", "RISK_PENALTY", "VALUES_WEIGHT"]
 
@@ -40,8 +40,9 @@ class CandidatePosts:
     """The posts of a brief's candidate creators.
 
     ``owner`` gives each post's candidate, in ``0..n-1``; ``vectors`` are unit
-    caption vectors; ``posted_at`` nanoseconds since the epoch (NaT as the int64
-    minimum is not used: missing dates are ``NaT`` datetime64 values).
+    caption vectors; ``posted_at`` date-times (missing ones NaT); ``sponsored``
+    the frame of :func:`~recommender.sponsorship.detect_sponsored` for these posts
+    (``sponsored``, ``signal``), which the recommender detects once per post.
     """
 
     n: int
@@ -50,7 +51,7 @@ class CandidatePosts:
     vectors: np.ndarray
     post_ids: np.ndarray
     posted_at: np.ndarray
-    is_sponsored: np.ndarray
+    sponsored: pd.DataFrame
 
 
 @dataclass(frozen=True)
@@ -113,8 +114,7 @@ def screen_candidates(brief: BrandBrief, posts: CandidatePosts, *, category_vect
                                    "flag": table["category"], "excluded": exclude, "post_ids": table["post_ids"],
                                    "evidence": table["evidence"]}))
     if brief.competitors:
-        detected = detect_sponsored(posts.captions, posts.is_sponsored)
-        found = competitor_conflicts(posts.captions, posts.posted_at, posts.owner, n, detected, brief.competitors,
+        found = competitor_conflicts(posts.captions, posts.posted_at, posts.owner, n, posts.sponsored, brief.competitors,
                                      conflict_days=brief.conflict_days, now=now)
         hit = found["conflict"].to_numpy(dtype=bool)
         conflict[hit] = [", ".join(c) for c in found.loc[hit, "competitors"]]
@@ -155,11 +155,6 @@ def _values(brief: BrandBrief, posts: CandidatePosts, value_vectors: np.ndarray)
         quotes.append("values: " + "; ".join(parts) if parts else "")
     fit = np.where(np.isfinite(best), best, np.nan).mean(axis=1)
     return fit, quotes
-
-
-def sponsored_shares(posts: CandidatePosts) -> pd.DataFrame:
-    """Each candidate's sponsored share (``sponsored_share``, ``reason``), from the field and the captions."""
-    return sponsored_share(detect_sponsored(posts.captions, posts.is_sponsored), posts.owner, posts.n)
 
 
 def _append(reasons: list[list[str]], extra: list[str]) -> None:

@@ -125,7 +125,7 @@ LABEL_WORDS = ("ad", "ads", "advert", "advertisement", "sponsored", "paid partne
                "publicidad", "publi", "publicité", "pubblicità", "adv", "reclame", "reklama", "reklame", "reklam",
                "annons", "annonse", "mainos", "광고", "협찬", "広告", "プロモーション")
 """Words that disclose when they stand as a label: in brackets (``(ad)``, ``[Werbung]``, ``【PR】``), between
-asterisks, or first in the caption before a separator (``AD | ...``, ``Anzeige: ...``). Anywhere else they
+asterisks, or first on a line before a separator (``AD | ...``, ``Anzeige: ...``). Anywhere else they
 are ordinary words ("no ads", "ad-free") and do not count. "PR" is a label only in Japanese brackets
 (``【PR】``, a phrase below): "(PR)" and "PR:" are a personal record on fitness accounts."""
 
@@ -135,9 +135,12 @@ _CODE = r"(?-i:(?=[A-Z0-9_-]*[A-Z])[A-Z0-9][A-Z0-9_-]{2,19}|[A-Za-z]{2,}\d{1,4})
 # (maya10). "use code blocks" and "dress code" are not codes.
 
 PHRASES: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    # (an example it matches, keywords one of which every match contains in lower case, regex)
+    # (an example it matches, keywords one of which every match contains in lower case, regex); keywords are
+    # ASCII or caseless (Hangul, kana, CJK), so that a byte search over ASCII-lower-cased captions finds them
     # English.
     ("paid partnership with @glowco", ("paid",), r"paid\s+(?:partnership|promotion|post|collab(?:oration)?)"),
+    ("@glowco paid for this one", ("paid",), rf"{_H}\s+paid\s+(?:for|me\s+for)\s+(?:this|today)"),
+    ("new lamp, ad: @glowco", ("ad:", "ads:", "ad|", "ad |"), rf"(?<![\w#])ads?(?::|\s?\|)\s*{_H}"),
     ("in partnership with @glowco", ("partnership",), r"in\s+partnership\s+with"),
     ("teamed up with @glowco", ("partner", "teamed"),
      rf"(?:partner(?:ed|ing)|teamed\s+up|proud\s+to\s+partner)\s+with\s+{_H}"),
@@ -170,48 +173,52 @@ PHRASES: tuple[tuple[str, tuple[str, ...], str], ...] = (
      r"affiliate\s+links?|earn\s+(?:a\s+)?(?:small\s+)?commission"),
     # German.
     ("in Zusammenarbeit mit @dm", ("zusammenarbeit", "kooperation"), r"in\s+(?:zusammenarbeit|kooperation)\s+mit"),
-    ("bezahlte Partnerschaft", ("partnerschaft",), r"bezahlte\s+partnerschaft"),
+    ("bezahlte Partnerschaft", ("partnerschaft", "kooperation"), r"bezahlte\s+(?:partnerschaft|kooperation)"),
     ("gesponsert von dm", ("gesponsert",), r"gesponsert\s+(?:von|durch)"),
     ("mit dem Rabattcode", ("rabatt", "gutschein"), r"(?:rabatt|gutschein)-?code"),
     ("Werbung, unbezahlt", ("werbung",), r"unbezahlte\s+werbung|werbung\s*[(,:\-–]?\s*unbezahlt"),
     ("Werbung wegen Markennennung", ("werbung", "anzeige"),
-     r"(?<!\w)(?:werbung|anzeige)\s+(?:wegen|durch|da)\s+(?:markennennung|verlinkung|marken|verlinkter?)"),
+     r"(?<!\w)(?:werbung|anzeige)\s+(?:wegen|durch)\s+(?:markennennung|verlinkung|marken\w*)"),
     # Spanish and Portuguese.
-    ("en colaboración con @zara", ("colabora", "alianza", "asocia"),
-     r"en\s+(?:colaboraci[oó]n|alianza|asociaci[oó]n)\s+con"),
-    ("patrocinado por Natura", ("patrocinad",), r"patrocinad[oa]\s+por"),
+    ("en colaboración con @solmar", ("colabora", "alianza", "asocia"),
+     r"en\s+(?:colaboraci[oó]n|alianza|asociaci[oó]n)\s+con|colaboraci[oó]n\s+(?:pagada|remunerada)"),
+    ("patrocinado por Solmar", ("patrocinad",), r"patrocinad[oa]\s+por"),
     ("código de descuento", ("digo", "cupom"),
      r"c[oó]digo\s+(?:de\s+descuento|de\s+desconto|promocional)|cupom\s+de\s+desconto"),
     ("usa mi código LUCIA15", ("digo", "cupom", "cup"),
      rf"(?:usa|use|con|com)\s+(?:mi\s+|el\s+|o\s+|meu\s+)*(?:c[oó]digo|cupom|cup[oó]n)\s*:?\s*{_CODE}"),
-    ("em parceria com @natura", ("parceria",), r"em\s+parceria\s+com"),
-    ("gracias a @zara por el regalo", ("gracias",),
+    ("em parceria com @verdeviva", ("parceria",), r"em\s+parceria\s+com|parceria\s+paga"),
+    ("gracias a @solmar por el regalo", ("gracias",),
      rf"gracias\s+a\s+{_H}\s+por\s+(?:patrocinar|el\s+regalo|enviarme|regalarme)"),
     # French and Italian.
-    ("en partenariat avec Sephora", ("partenariat", "commerciale"),
-     r"en\s+partenariat\s+avec|collaboration\s+commerciale"),
-    ("sponsorisé par Sephora", ("sponsoris", "sponsorizzat"), r"sponsoris[ée]e?\s+par|sponsorizzat[oa]\s+da"),
+    ("en partenariat avec Mira", ("partenariat", "commerciale"),
+     r"en\s+partenariat\s+avec|partenariat\s+r[ée]mun[ée]r[ée]|collaboration\s+commerciale"),
+    ("sponsorisé par Mira", ("sponsoris", "sponsorizzat"), r"sponsoris[ée]e?\s+par|sponsorizzat[oa]\s+da"),
     ("code promo", ("promo", "codice"), r"code\s+promo|codice\s+(?:sconto|promozionale)"),
     ("avec le code CLARA10", ("code", "codice"),
      rf"(?:avec\s+(?:le|mon)|usa\s+il(?:\s+mio)?|con\s+il(?:\s+mio)?)\s+(?:code|codice)\s*:?\s*{_CODE}"),
     ("offert par @sephora", ("offert",), rf"offert\s+par\s+{_H}"),
-    ("in collaborazione con @kiko", ("collaborazione",), r"in\s+collaborazione\s+con"),
+    ("in collaborazione con @kiwami", ("collaborazione", "partnership"),
+     r"in\s+collaborazione\s+con|partnership\s+(?:pagata|retribuita)"),
     # Dutch, Scandinavian, Polish.
-    ("in samenwerking met @hema", ("samenwerking", "gesponsord", "korting"),
+    ("in samenwerking met @fietsjes", ("samenwerking", "gesponsord", "korting"),
      r"in\s+samenwerking\s+met|gesponsord\s+door|kortingscode"),
-    ("i samarbete med @lindex", ("samarbe", "rabat"), r"i\s+samarbe(?:te|jde|id)\s+med|rabatt?kod(?:e|en)?(?!\w)"),
-    ("we współpracy z @rossmann", ("współpracy", "rabatowy", "sponsorowany"),
+    ("i samarbete med @fjallkraft", ("samarbe", "rabat"),
+     r"i\s+samarbe(?:te|jde|id)\s+med|rabatt?kod(?:e|en)?(?!\w)"),
+    ("we współpracy z @polana", ("pracy", "rabatowy", "sponsorowany"),
      r"we\s+współpracy\s+z|kod\s+rabatowy|(?:materiał|post)\s+sponsorowany"),
     # Korean and Japanese (no spaces between words, so no word boundaries).
     ("협찬받은 제품", ("광고", "협찬", "제공"), r"유료\s*광고|협찬\s*(?:받|을|으로)|제공\s*받"),
-    ("【PR】新作", ("提供", "プロモーション", "【pr】", "[pr]"), r"(?:商品|製品)提供|提供\s*[:：]|プロモーションを含|【PR】|\[PR\]"),
+    ("【PR】新作", ("提供", "プロモーション", "【pr】", "[pr]"),
+     r"(?:商品|製品)提供|提供\s*[:：]|プロモーションを含|【PR】|\[PR\]"),
 )
 """Disclosure phrases. The matched text, with the handles right after it, is quoted in the signal; a phrase
 just after a negation (:data:`NEGATIONS`) does not count: "this is not sponsored by anyone". Keywords only
 spare the regex search of captions that cannot match."""
 
-NEGATIONS = (r"(?:\bnot|n['’]t|\bno|\bnever|\bnicht|\bkein\w*|\bnunca|\bpas|\bniet|\binte|\bikke|\bnie|\bsin|\bnon)"
-             r"[\s(*\"'“]+(?:(?:a|an|the|even|really|actually|been|being|ever|any|un|une|ein|eine|es|est|um|uma)\s+)?$")
+NEGATIONS = (r"(?:\bnot|n['’]t|\bno|\bnever|\bnicht|\bkein\w*|\bnunca|\bpas|\bniet|\binte|\bikke|\bnie|\bsin"
+             r"|\bnon)[\s(*\"'“]+"
+             r"(?:(?:a|an|the|even|really|actually|been|being|ever|any|un|une|ein|eine|es|est|um|uma)\s+)?$")
 """A negation right before a match, at most one filler word apart ("not sponsored", "isn't an ad", "no es
 patrocinado"); Korean and Japanese negate after the word ("협찬 아님", "広告ではありません"), which the module
-checks itself. A sentence break ends a negation: "No notes. Thanks to @brand for sponsoring" is a disclosure."""
+checks itself. A sentence break ends a negation: "No notes. Thanks to @brand for sponsoring" discloses."""

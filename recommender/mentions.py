@@ -30,6 +30,11 @@ import pandas as pd
 
 __all__ = ["brand_mentions"]
 
+# İ ı ſ and the Kelvin sign: the only non-ASCII letters Python's case-insensitive regex takes for ASCII ones.
+_FOLD_CHARS = "\u0130\u0131\u017f\u212a"
+_FOLDS = str.maketrans(dict(zip(_FOLD_CHARS, "iisk")))
+
+
 def _texts(captions: Any, where: str) -> tuple[list[str], pd.Index]:
     """Captions as a list of str (missing values as "") and the index of the result."""
     if isinstance(captions, str) or not hasattr(captions, "__len__"):
@@ -122,20 +127,39 @@ def _scan(texts: list[str], names: tuple[str, ...]) -> tuple[np.ndarray, np.ndar
     return np.array(rows, np.int64), np.array(brand, np.int64), np.array(start, np.int64), found
 
 
+class _Haystack:
+    """All captions as one ASCII-lower-cased byte string, to find which captions hold a key in one C search.
+
+    ``rows(key)`` is exact for keys of ASCII letters and digits or caseless letters (Hangul, kana, CJK):
+    the case-insensitive regexes match nothing else to them once İ, ı, ſ and the Kelvin sign are folded.
+    ``usable`` is False when a caption holds a NUL character, which would break the row boundaries.
+    """
+
+    def __init__(self, texts: list[str]) -> None:
+        joined = "\x00".join(texts)
+        if any(char in joined for char in _FOLD_CHARS):  # rare: a letter the regex takes for an ASCII one
+            joined = joined.translate(_FOLDS)
+        self.data = joined.encode().lower()  # bytes.lower() changes ASCII letters only
+        self.ends = np.flatnonzero(np.frombuffer(self.data, np.uint8) == 0)
+        self.usable = len(self.ends) == len(texts) - 1
+
+    def rows(self, key: bytes) -> np.ndarray:
+        """Sorted distinct rows of the captions that hold ``key``."""
+        hits = []
+        at = self.data.find(key)
+        while at >= 0:
+            hits.append(at)
+            at = self.data.find(key, at + 1)
+        return np.unique(np.searchsorted(self.ends, np.array(hits, np.int64)))
+
+
 def _candidates(texts: list[str], names: tuple[str, ...]) -> list[int]:
     """Rows of the captions that hold the key of at least one name, in order."""
     keys = [_key(name) for name in names]
-    data = "\x00".join(texts).encode().lower()  # bytes.lower() changes ASCII letters only, like the keys
-    ends = np.flatnonzero(np.frombuffer(data, np.uint8) == 0)
-    if not all(keys) or len(ends) != len(texts) - 1:  # a name without a key, or a caption holding NUL
+    haystack = _Haystack(texts)
+    if not all(keys) or not haystack.usable:  # a name without a key, or a caption holding NUL
         return list(range(len(texts)))
-    hits = []
-    for key in keys:
-        at = data.find(key)
-        while at >= 0:
-            hits.append(at)
-            at = data.find(key, at + 1)
-    return np.unique(np.searchsorted(ends, np.array(hits, np.int64))).tolist()
+    return np.unique(np.concatenate([haystack.rows(key) for key in keys])).tolist()
 
 
 def brand_mentions(captions: Sequence[str] | pd.Series, brands: Sequence[str]) -> pd.Series:

@@ -25,7 +25,7 @@ import pandas as pd
 from . import persistence as store
 from .backends import openvino_available
 from .authenticity import AuthenticityModel, authenticity_signals
-from .brandfit import CandidatePosts, Screen, screen_candidates, sponsored_shares
+from .brandfit import CandidatePosts, Screen, screen_candidates
 from .brief import BrandBrief, BriefLike, as_briefs
 from .catalog import Catalog, load_catalog
 from .checks import check_int
@@ -213,7 +213,9 @@ class Recommender:
         self._columns = {"creators": Columns(self.creators_), "engagement": Columns(self.engagement_),
                          "posts": Columns(self.posts_)}
         self._all_text = None
-        self._sponsored = np.full(len(self.creators_), np.nan)  # filled per creator on first use
+        # Sponsorship of each post, detected on first use (a regex pass, ~40 us a caption) and kept.
+        self._post_sponsored = np.zeros(len(self.posts_), dtype=bool)
+        self._post_signal = np.full(len(self.posts_), None, dtype=object)
         self._authenticity: pd.DataFrame | None = None
         self._phrases: dict[str, np.ndarray] = {}
         self._newest_post = self.posts_["posted_at"].max() if len(self.posts_) else pd.NaT
@@ -405,8 +407,19 @@ class Recommender:
         return CandidatePosts(
             n=len(positions), owner=local_owner, captions=at.take("caption", post_rows).tolist(),
             vectors=self.post_vectors_[post_rows].astype(np.float32), post_ids=at.take("post_id", post_rows),
-            posted_at=at.take("posted_at", post_rows), is_sponsored=at.take("is_sponsored", post_rows),
+            posted_at=at.take("posted_at", post_rows), sponsored=self._sponsorship(post_rows),
         )
+
+    def _sponsorship(self, post_rows: np.ndarray) -> pd.DataFrame:
+        """Whether each post is sponsored and by which signal (:func:`~recommender.sponsorship.detect_sponsored`)."""
+        from .sponsorship import detect_sponsored
+
+        todo = np.unique(post_rows[self._post_signal[post_rows] == None])  # noqa: E711 - elementwise on objects
+        if len(todo):
+            at = self._columns["posts"]
+            found = detect_sponsored(at.take("caption", todo).tolist(), at.take("is_sponsored", todo))
+            self._post_sponsored[todo], self._post_signal[todo] = found["sponsored"], found["signal"]
+        return pd.DataFrame({"sponsored": self._post_sponsored[post_rows], "signal": self._post_signal[post_rows]})
 
     def authenticity(self, model: AuthenticityModel = AuthenticityModel()) -> pd.DataFrame:
         """Authenticity signals of every creator (:func:`~recommender.authenticity.authenticity_signals`),
@@ -424,12 +437,12 @@ class Recommender:
         return signals
 
     def _sponsored_share(self, positions: np.ndarray) -> np.ndarray:
-        """Sponsored share of creators, detected once per creator (field, disclosure tags, phrases)."""
-        todo = np.unique(positions[np.isnan(self._sponsored[positions])])
-        if len(todo):
-            shares = sponsored_shares(self._candidate_posts(todo))["sponsored_share"].to_numpy()
-            self._sponsored[todo] = np.nan_to_num(shares, nan=0.0)
-        return self._sponsored[positions]
+        """Share of each creator's posts that are sponsored (field, disclosure tags, phrases); 0 without posts."""
+        from .sponsorship import sponsored_share
+
+        post_rows, owner = self._posts_of(positions)
+        shares = sponsored_share(self._sponsorship(post_rows)["sponsored"].to_numpy(), owner, len(positions))
+        return shares["sponsored_share"].fillna(0.0).to_numpy()
 
     def brand_flags(self, brief: BriefLike, creator_ids: Iterable[str]) -> pd.DataFrame:
         """Every brand-fit flag the brief raises for these creators, with the posts that triggered it.
@@ -557,8 +570,9 @@ class Recommender:
                 weights: "LookalikeWeights | None" = None) -> pd.DataFrame:
         """Creators like the given ones (a brand's liked creators), best first.
 
-        The query is the Rocchio blend of :mod:`~recommender.lookalike`; candidates are
-        scored as :meth:`recommend` scores them, against their nearest seed's query.
+        The query is the Rocchio blend of :mod:`~recommender.lookalike`, half from the
+        seeds' mean and half from each candidate's nearest seed; candidates are scored as
+        :meth:`recommend` scores them against it.
 
         Parameters
         ----------
@@ -592,26 +606,26 @@ class Recommender:
         --------
         >>> rec.similar(["c0001", "c0042"], negative=["c0107"], k=5)  # doctest: +SKIP
         """
-        from .lookalike import LookalikeWeights, lookalike_frame, rank_lookalikes, seed_positions, seed_queries
+        from .lookalike import (LookalikeWeights, allowed_rows, lookalike_frame, rank_lookalikes, seed_positions,
+                                seed_queries)
 
         self._require_fitted()
         k = check_int(k, "k", "Recommender.similar")
-        ids = self.creators_["creator_id"].to_numpy()
+        ids = self.creators_["creator_id"]
         seeds, negatives = seed_positions(ids, self.index_.alive_, creator_ids, negative)
         brief = None if brief is None else as_briefs([brief])[0]
         query = None if brief is None else self._encode_queries([brief])[0]
-        queries = seed_queries(self.creator_vectors_, seeds, negatives, brief=query, weights=weights or LookalikeWeights())
-        mask = None if brief is None else self._mask(brief)
-        allowed = (np.ones(len(ids), dtype=bool) if mask is None else mask.copy()) & ~np.isin(ids, list(map(str, exclude)))
-        allowed[np.concatenate([seeds, negatives])] = False
+        weights = weights or LookalikeWeights()
+        queries = seed_queries(self.creator_vectors_, seeds, negatives, brief=query, weights=weights)
+        allowed = allowed_rows(ids, None if brief is None else self._mask(brief), exclude,
+                               np.concatenate([seeds, negatives]))
         candidates = np.unique(self.index_.search(queries, max(self.candidates, 3 * k), allowed=allowed)[1])
         rows, owner = self._posts_of(candidates)
-        engagement = self.engagement_["engagement_score"].to_numpy(dtype=float)[candidates]
+        engagement = self._columns["engagement"].take("engagement_score", candidates).astype(float)
         ranked = rank_lookalikes(self.creator_vectors_[candidates], self.creator_vectors_[seeds], queries,
-                                 self.post_vectors_[rows], owner, engagement, self.weights, k)
-        shown = candidates[ranked["order"]]
-        return lookalike_frame(self.creators_.iloc[shown], self.engagement_.iloc[shown], ranked,
-                               self.creators_.iloc[seeds], self.posts_.iloc[rows], _snippet)
+                                 self.post_vectors_[rows], owner, engagement, self.weights, k,
+                                 nearest_seed=weights.nearest_seed)
+        return lookalike_frame(self._columns, candidates[ranked["order"]], seeds, rows, ranked, _snippet)
 
     # ------------------------------------------------------- incremental edits
     def add_creators(self, creators: TableSource, posts: TableSource | None = None) -> "Recommender":

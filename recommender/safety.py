@@ -9,8 +9,9 @@ Every flag keeps the posts that raised it, best first, with the reason
 (``keyword "beer"`` or ``meaning 0.52``), so a person can check it.
 
 :func:`screen_posts` is pure NumPy over the posts of the candidate creators and
-runs at ranking time: keyword matches are cached per caption and category, and
-the meaning test is one matrix product. :func:`category_vectors` embeds the
+runs at ranking time: keyword matches are cached per caption (one lookup per
+post for all the categories of a screen), and the meaning test is one matrix
+product. :func:`category_vectors` embeds the
 category descriptions once per encoder. :func:`safety_table` and
 :func:`safety_reasons` turn a screen into an export and into one line per
 creator. Precision and recall on hand-labelled real tweets are in
@@ -48,12 +49,13 @@ __all__ = [
 _TOKEN = re.compile(r"\w+(?:[*@$]+\w+)*")
 _HASHTAG = re.compile(r"#(\w+)")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
-_CAPTION_CACHE = 200_000
+# Bounded caches: about 100 bytes a caption per category set (8 sets at most), token lists of recent captions.
+_MATCH_CACHE, _TOKEN_CACHE, _SETS_CACHED = 100_000, 20_000, 8
 _VECTOR_CACHE: dict[tuple[str, str], np.ndarray] = {}
 _VECTOR_CACHE_SIZE = 512
 
 
-@lru_cache(maxsize=_CAPTION_CACHE)
+@lru_cache(maxsize=_TOKEN_CACHE)
 def _token_runs(caption: str) -> tuple[tuple[str, ...], ...]:
     """Lower-case words of a caption (links and @mentions removed), then of each hashtag split into words."""
     text, lower = caption, caption.lower()
@@ -85,7 +87,7 @@ class _KeywordIndex:
                 for form in {words, words[:-1] + (words[-1] + "s",)}:
                     self._by_first.setdefault(form[0], []).append((form[1:], group, keyword))
         self._firsts = frozenset(self._by_first)
-        self.match = lru_cache(maxsize=_CAPTION_CACHE)(self._match)
+        self.match = lru_cache(maxsize=_MATCH_CACHE)(self._match)
 
     def _match(self, caption: Any) -> tuple[str | None, ...] | None:
         """The first keyword of each group in ``caption``, or None when there is none (most captions)."""
@@ -100,7 +102,7 @@ class _KeywordIndex:
         return tuple(found) if any(k is not None for k in found) else None
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=_SETS_CACHED)
 def _index(groups: tuple[tuple[str, ...], ...]) -> _KeywordIndex:
     return _KeywordIndex(groups)
 
@@ -201,7 +203,8 @@ class SafetyScreen:
     max_score : ndarray (n_creators, n_categories) of float
         Highest cosine of a creator's posts to the category (NaN without posts or vectors).
     flagged : ndarray (n_creators, n_categories) of bool
-        The creator-level flag: ``share > tolerance`` and ``flagged_posts >= min_flagged``.
+        The creator-level flag: ``share > tolerance``, ``flagged_posts >= min_flagged``,
+        and a keyword match or ``min_meaning_flagged`` posts flagged by meaning.
     triggers : mapping (creator, category) -> tuple of Trigger
         Every flagged post of a pair, keyword matches first, then by cosine.
     """
@@ -248,7 +251,8 @@ def _check_inputs(captions: Sequence[str], post_vectors: np.ndarray | None, owne
 
 def screen_posts(captions: Sequence[str], post_vectors: np.ndarray | None, owner: np.ndarray, n_creators: int,
                  categories: Any, category_vectors: np.ndarray | None, *, tolerance: float = 0.0,
-                 min_flagged: int = 1) -> SafetyScreen:
+                 min_flagged: int = 1, min_meaning_flagged: int = 2,
+                 keyword_matches: np.ndarray | None = None) -> SafetyScreen:
     """Flag posts and creators for the given risk categories.
 
     Parameters
@@ -269,6 +273,16 @@ def screen_posts(captions: Sequence[str], post_vectors: np.ndarray | None, owner
         creator is; 0 (the default) flags a creator for any flagged post.
     min_flagged : int
         Fewest flagged posts that flag a creator (default 1).
+    min_meaning_flagged : int
+        Fewest posts flagged by meaning alone that flag a creator with no keyword
+        match for the category (default 2): one everyday post passes the meaning
+        test of politics 2.9% of the time (docs/quality.md), which would flag about
+        a third of creators with 15 clean posts; two bring that to 7%, and a
+        single post with a keyword still flags.
+    keyword_matches : ndarray (n_posts, n_categories) of object, optional
+        :func:`match_keywords` of these captions and categories, when the
+        caller keeps it (e.g. for a whole catalog, taking the candidates' rows);
+        otherwise the captions are matched here (cached per caption).
 
     Returns
     -------
@@ -278,9 +292,13 @@ def screen_posts(captions: Sequence[str], post_vectors: np.ndarray | None, owner
         raise ValueError(f"The 'tolerance' parameter of screen_posts must be a float in [0, 1). "
                          f"Got {tolerance!r} instead.")
     min_flagged = check_int(min_flagged, "min_flagged", "screen_posts")
+    min_meaning_flagged = check_int(min_meaning_flagged, "min_meaning_flagged", "screen_posts")
     cats = resolve_categories(categories)
     owner, scores = _check_inputs(captions, post_vectors, owner, n_creators, category_vectors, len(cats))
-    keywords = match_keywords(captions, cats)
+    keywords = match_keywords(captions, cats) if keyword_matches is None else np.asarray(keyword_matches)
+    if keywords.shape != (len(captions), len(cats)):
+        raise ValueError(f"The 'keyword_matches' parameter of screen_posts must have shape ({len(captions)}, "
+                         f"{len(cats)}), as match_keywords returns. Got {keywords.shape} instead.")
     hits = keywords != None  # noqa: E711 - elementwise test on an object array
     flags = hits.copy()
     if scores is not None:
@@ -299,11 +317,14 @@ def screen_posts(captions: Sequence[str], post_vectors: np.ndarray | None, owner
     post_score = scores[rows, cols] if scores is not None else np.full(len(rows), np.nan)
     order = np.lexsort((-np.nan_to_num(post_score, nan=-np.inf), ~hits[rows, cols], cols, owner[rows]))
     triggers: dict[tuple[int, int], list[Trigger]] = {}
+    keyword_counts = np.zeros_like(counts)
+    np.add.at(keyword_counts, (owner[rows], cols), hits[rows, cols])
     for i in order.tolist():
         row, col = int(rows[i]), int(cols[i])
         triggers.setdefault((int(owner[row]), col), []).append(Trigger(row, float(post_score[i]), keywords[row, col]))
     return SafetyScreen(categories=cats, posts=posts, flagged_posts=counts, share=share, max_score=max_score,
-                        flagged=(share > tolerance) & (counts >= min_flagged),
+                        flagged=(share > tolerance) & (counts >= min_flagged)
+                        & ((keyword_counts > 0) | (counts >= min_meaning_flagged)),
                         triggers={pair: tuple(found) for pair, found in triggers.items()})
 
 

@@ -34,30 +34,27 @@ import pandas as pd
 
 from .checks import check_int
 from .disclosures import DISCLOSURE_TAGS, LABEL_WORDS, NEGATIONS, PARTNER_TAG_EXCLUDED, PHRASES
-from .mentions import _check_names, _scan, _texts, brand_mentions
+from .mentions import _check_names, _Haystack, _scan, _texts, brand_mentions
 
 __all__ = ["detect_sponsored", "brand_mentions", "competitor_conflicts", "sponsored_share", "describe_conflict",
            "describe_share"]
 
 _DAY_NS = 86_400 * 10**9
 _NAT = np.iinfo(np.int64).min
-
-
 _HASHTAG_RE = re.compile(r"(?<![\w#&])#(\w+)")  # a whole tag: "#ad," and "#ad" at the end, never "#adventure"
 _LABELS = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(LABEL_WORDS, key=len, reverse=True))
 _BRACKET_LABEL_RE = re.compile(rf"[(\[{{【「*]\s*(?:{_LABELS})\s*[)\]}}】」*]", re.I)
-_LEADING_LABEL_RE = re.compile(rf"\W{{0,6}}(?:{_LABELS})(?:\s*[|:–—/]|\s+-\s)", re.I)
+_LEADING_LABEL_RE = re.compile(rf"^[^\w\n]{{0,6}}(?:{_LABELS})(?:[^\S\n]*[|:–—/]|[^\S\n]+-\s)", re.I | re.M)
 _PHRASE_RES = tuple(re.compile(pattern, re.I) for _, _, pattern in PHRASES)
-_KEYWORDS: dict[str, tuple[int, ...]] = {}  # keyword -> the phrases that need it
-for _i, (_, _keywords, _) in enumerate(PHRASES):
-    for _k in _keywords:
-        _KEYWORDS[_k] = (*_KEYWORDS.get(_k, ()), _i)
+_KEYWORDS = {k: tuple(i for i, (_, keys, _) in enumerate(PHRASES) if k in keys)  # keyword -> phrases needing it
+             for k in dict.fromkeys(k for _, keys, _ in PHRASES for k in keys)}
 _NEGATION_RE = re.compile(NEGATIONS, re.I)
 _NEGATION_AFTER_RE = re.compile(r"\s*(?:아님|아닙|아니|じゃな|ではな)")
 _HANDLE_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?)")
 _TRAILING_HANDLES_RE = re.compile(r"\s*[:\-–]?\s*(@[\w.]+(?:\s*(?:,|&|\+|and|und|y|e|et|och|og|i)\s*@[\w.]+)*)",
                                   re.I)
 _SPACE_RE = re.compile(r"\s+")
+_SIGNAL_SPLIT_RE = re.compile(r"; (?=(?:field|hashtag|label|phrase|mentions) )")
 
 
 def _clip(text: str, width: int = 50) -> str:
@@ -87,11 +84,21 @@ def _tag_signals(text: str) -> list[str]:
             if _is_disclosure_tag(m.group(1).lower()) and not _negated(text, m.start(), m.end())]
 
 
-def _phrase_matches(text: str) -> list[re.Match[str]]:
+def _phrase_candidates(texts: list[str]) -> list[set[int]]:
+    """Per caption, the phrases whose keyword it holds: one byte search per keyword over all captions."""
+    haystack = _Haystack(texts)
+    if not haystack.usable:  # a caption holds NUL (rare): try every phrase on every caption
+        return [set(range(len(PHRASES)))] * len(texts)
+    found: list[set[int]] = [set() for _ in texts]
+    for keyword, phrases in _KEYWORDS.items():
+        for row in haystack.rows(keyword.encode()).tolist():
+            found[row].update(phrases)
+    return found
+
+
+def _phrase_matches(text: str, candidates: set[int]) -> list[re.Match[str]]:
     """Phrase matches of a caption, left to right, without overlaps (the earliest, then longest, wins)."""
-    low = text.lower()
-    candidates = sorted({i for k, phrases in _KEYWORDS.items() if k in low for i in phrases})
-    matches = [m for i in candidates for m in _PHRASE_RES[i].finditer(text)]
+    matches = [m for i in sorted(candidates) for m in _PHRASE_RES[i].finditer(text)]
     kept: list[re.Match[str]] = []
     for m in sorted(matches, key=lambda m: (m.start(), -m.end())):
         if (not kept or m.start() >= kept[-1].end()) and not _negated(text, m.start(), m.end()):
@@ -99,17 +106,20 @@ def _phrase_matches(text: str) -> list[re.Match[str]]:
     return kept
 
 
-def _caption_signals(text: str) -> tuple[list[str], list[str]]:
-    """Disclosure signals of one caption (hashtags, labels, phrases, in that order) and the credited handles."""
+def _caption_signals(text: str, phrases: set[int]) -> tuple[list[str], list[str]]:
+    """Disclosure signals of one caption (hashtags, labels, phrases, in that order) and the credited handles.
+
+    ``phrases`` are the positions in PHRASES of the phrases the caption can match (:func:`_phrase_candidates`).
+    """
     if not text:
         return [], []
     signals = _tag_signals(text) if "#" in text else []
-    labels = [m for m in (_LEADING_LABEL_RE.match(text),) if m]
+    labels = list(_LEADING_LABEL_RE.finditer(text))
     if any(c in text for c in "([{【「*"):
         labels += list(_BRACKET_LABEL_RE.finditer(text))
     signals += [f'label "{_clip(m.group(0).strip())}"' for m in labels if not _negated(text, m.start(), m.end())]
     credited: list[str] = []
-    for m in _phrase_matches(text):
+    for m in _phrase_matches(text, phrases):
         trailing = _TRAILING_HANDLES_RE.match(text, m.end())
         quoted = m.group(0) + (trailing.group(0) if trailing else "")
         signals.append(f'phrase "{_clip(quoted)}"')
@@ -130,12 +140,14 @@ def _field(is_sponsored: Any, n: int) -> np.ndarray:
     if is_sponsored is None:
         return np.zeros(n, dtype=bool)
     _check_length(is_sponsored, "is_sponsored", n, "detect_sponsored")
-    try:
-        return pd.array(list(is_sponsored), dtype="boolean").fillna(False).to_numpy(dtype=bool)
-    except (TypeError, ValueError):
+    if getattr(is_sponsored, "dtype", None) == bool:  # the catalog's parsed column
+        return np.asarray(is_sponsored, dtype=bool)
+    values = list(is_sponsored)
+    bad = [v for v in values if not isinstance(v, (bool, np.bool_)) and not (v is None or v is pd.NA or v != v)]
+    if bad:
         raise ValueError("The 'is_sponsored' parameter of detect_sponsored must hold booleans or missing values "
-                         "(parse the column with recommender.load_catalog first). "
-                         f"Got {pd.Series(is_sponsored).dtype} values instead.") from None
+                         f"(parse the column with recommender.load_catalog first). Got {bad[0]!r} instead.")
+    return np.array([v is True or v is np.True_ for v in values], dtype=bool)
 
 
 def detect_sponsored(captions: Sequence[str] | pd.Series, is_sponsored: Sequence[Any] | None = None) -> pd.DataFrame:
@@ -165,8 +177,8 @@ def detect_sponsored(captions: Sequence[str] | pd.Series, is_sponsored: Sequence
     texts, index = _texts(captions, "detect_sponsored")
     field = _field(is_sponsored, len(texts))
     signals, sponsors = [], []
-    for text, marked in zip(texts, field):
-        found, credited = _caption_signals(text)
+    for text, marked, phrases in zip(texts, field, _phrase_candidates(texts)):
+        found, credited = _caption_signals(text, phrases)
         if marked:
             found.insert(0, "field is_sponsored")
         if found and not credited:
@@ -265,6 +277,15 @@ def sponsored_share(sponsored: Any, owner: Any, n_creators: int) -> pd.DataFrame
     return pd.DataFrame({"n_posts": posts, "n_sponsored": hits, "sponsored_share": share, "reason": reasons})
 
 
+def _first_signal(signal: str) -> str:
+    """The first of the ``"; "``-joined signals of :func:`detect_sponsored` (a quoted phrase may hold "; ")."""
+    return _SIGNAL_SPLIT_RE.split(signal, maxsplit=1)[0]
+
+
+def _snippet(text: str, at: int) -> str:
+    """The caption around a mention at offset ``at``: a few whole words before it, more after."""
+    lead = 0 if at <= 20 else text.rfind(" ", 0, at - 12) + 1
+    return ("..." if lead else "") + text[lead:at + 40]
 
 
 def competitor_conflicts(captions: Sequence[str] | pd.Series, posted_at: Any, owner: Any, n_creators: int,
@@ -336,16 +357,15 @@ def competitor_conflicts(captions: Sequence[str] | pd.Series, posted_at: Any, ow
         for row in order:
             mention = found[posts[row][0]].rstrip(".")
             if flags[row]:
-                disclosed = post_signals[row].split("; ")[0] if post_signals and post_signals[row] else "sponsored"
+                disclosed = _first_signal(post_signals[row]) if post_signals and post_signals[row] else "sponsored"
                 signals.append(f"{disclosed}; mentions {mention}")
             else:
                 signals.append(f"tagged {mention}")
         dated = [int(times[r]) for r in order if times[r] != _NAT]
         days = max(0, (now_ns - dated[0]) // _DAY_NS) if dated else None
         first = posts[order[0]][0]
-        text, at = texts[order[0]], int(start[first])
-        snippet = ("..." if at > 15 else "") + text[max(0, at - 15):at + 40]
-        reason = describe_conflict(names[brand[first]], days, snippet, signals[0].split("; ")[0])
+        reason = describe_conflict(names[brand[first]], days, _snippet(texts[order[0]], int(start[first])),
+                                   _first_signal(signals[0]))
         if len(order) > 1:
             reason += f" and {len(order) - 1} more post{'s' if len(order) > 2 else ''}"
         if len(order) > len(dated):
