@@ -106,8 +106,10 @@ def screen_candidates(brief: BrandBrief, posts: CandidatePosts, *, category_vect
         names = np.array([c.name for c in screen.categories], dtype=object)
         risk[flagged] = [", ".join(names[row]) for row in screen.flagged[flagged]]
         exclude = brief.avoid_mode == "exclude"
-        keep &= ~flagged if exclude else True
-        adjustment -= 0 if exclude else RISK_PENALTY * screen.flagged.sum(axis=1)
+        if exclude:
+            keep &= ~flagged
+        else:
+            adjustment -= RISK_PENALTY * screen.flagged.sum(axis=1)
         _append(reasons, safety_reasons(screen, posts.captions))
         table = safety_table(screen, creator_ids=np.arange(n), post_ids=posts.post_ids, captions=posts.captions)
         flags.append(pd.DataFrame({"creator": table["creator_id"].to_numpy(), "kind": "risk",

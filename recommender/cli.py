@@ -140,11 +140,13 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("similar", help="print creators like the given ones (lookalikes), optionally within a brief")
     _saved_args(p, briefs=False)
-    p.add_argument("--creator", action="append", required=True, help="creator_id of a liked creator (repeatable)")
-    p.add_argument("--not", dest="negative", action="append", default=[],
+    p.add_argument("--creator", action="append", required=True, metavar="ID",
+                   help="creator_id of a liked creator (repeatable)")
+    p.add_argument("--not", dest="negative", action="append", default=[], metavar="ID",
                    help="creator_id of a turned-down creator: never shown, results pushed away from it (repeatable)")
-    p.add_argument("--exclude", action="append", default=[], help="creator_id never to show (repeatable)")
-    p.add_argument("--brief", help="free-text brief that keeps most of the weight")
+    p.add_argument("--exclude", action="append", default=[], metavar="ID",
+                   help="creator_id never to show, e.g. already booked (repeatable)")
+    p.add_argument("--brief", metavar="TEXT", help="free-text brief, which keeps most of the weight")
     p.add_argument("-k", type=int, default=10, help="number of creators (default 10)")
     p.add_argument("--out", type=Path, help="also write the full table (.csv or .parquet)")
     p.set_defaults(func=_similar)
@@ -211,8 +213,6 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _recommend(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from .brief import BrandBrief
     from .recommender import Recommender
 
@@ -231,13 +231,20 @@ def _recommend(args: argparse.Namespace) -> int:
         _write(results, args.out)
     if args.flags_out:
         _write_flags(rec, [brief], results, args.flags_out)
-    shown = results[["rank", "creator_id", "handle", "tier", "followers", "score", "fit", "semantic", "engagement_score"]]
+    _print_results(results, ["rank", "creator_id", "handle", "tier", "followers", "score", "fit", "semantic",
+                             "engagement_score"])
+    return 0
+
+
+def _print_results(results, columns: list[str]) -> None:  # noqa: ANN001 - DataFrame
+    """A table of ``columns`` of the results, then each result's reasons."""
+    import pandas as pd
+
     with pd.option_context("display.width", 160, "display.max_columns", 20):
-        print(shown.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+        print(results[columns].to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     print("\nWhy:")
     for row in results.itertuples():
         print(f"{row.rank:>3}. {row.handle or row.creator_id}: {row.reasons}")
-    return 0
 
 
 def _batch(args: argparse.Namespace) -> int:
@@ -340,8 +347,6 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _similar(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from .recommender import Recommender
 
     if args.out:
@@ -350,13 +355,8 @@ def _similar(args: argparse.Namespace) -> int:
     results = rec.similar(args.creator, negative=args.negative, exclude=args.exclude, brief=args.brief, k=args.k)
     if args.out:
         _write(results, args.out)
-    shown = results[["rank", "creator_id", "handle", "tier", "followers", "score", "similarity", "nearest_seed",
-                     "engagement_score"]]
-    with pd.option_context("display.width", 160, "display.max_columns", 20):
-        print(shown.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
-    print("\nWhy:")
-    for row in results.itertuples():
-        print(f"{row.rank:>3}. {row.handle or row.creator_id}: {row.reasons}")
+    _print_results(results, ["rank", "creator_id", "handle", "tier", "followers", "score", "similarity",
+                             "nearest_seed", "engagement_score"])
     return 0
 
 

@@ -107,9 +107,9 @@ def seed_query(creator_vectors: np.ndarray, positive: Sequence[int], negative: S
     Examples
     --------
     >>> vectors = np.eye(3, dtype=np.float32)
-    >>> seed_query(vectors, [0], [1]).round(3).tolist()
+    >>> [round(float(x), 3) for x in seed_query(vectors, [0], [1])]
     [0.894, -0.447, 0.0]
-    >>> seed_query(vectors, [0], brief=np.array([0.0, 0.0, 1.0])).round(3).tolist()
+    >>> [round(float(x), 3) for x in seed_query(vectors, [0], brief=np.array([0.0, 0.0, 1.0]))]
     [0.394, 0.0, 0.919]
     """
     if not len(positive):

@@ -583,7 +583,8 @@ class Recommender:
         negative : iterable of str
             Creators the brand turned down: never returned, and the query is pushed away from them.
         brief : BrandBrief or str, optional
-            The brief keeps most of the query's weight and its hard filters apply.
+            The brief keeps most of the query's weight; its hard filters and brand-fit
+            exclusions (``avoid_topics``, ``competitors``, ``max_authenticity_flags``) apply.
         k : int
             Results: ``min(k, creators allowed)`` rows.
         weights : LookalikeWeights, optional
@@ -620,6 +621,8 @@ class Recommender:
         allowed = allowed_rows(ids, None if brief is None else self._mask(brief), exclude,
                                np.concatenate([seeds, negatives]))
         candidates = np.unique(self.index_.search(queries, max(self.candidates, 3 * k), allowed=allowed)[1])
+        if brief is not None and brief.brand_fit:  # the brief's brand-fit exclusions hold for lookalikes too
+            candidates = candidates[self._screen(brief, candidates, *self._posts_of(candidates)).keep]
         rows, owner = self._posts_of(candidates)
         engagement = self._columns["engagement"].take("engagement_score", candidates).astype(float)
         ranked = rank_lookalikes(self.creator_vectors_[candidates], self.creator_vectors_[seeds], queries,

@@ -64,6 +64,7 @@ CREATOR_COLUMNS = (
     Column("country", "text"),
     Column("language", "text"),
     Column("cost", "amount"),
+    Column("following", "count"),
 )
 
 POST_COLUMNS = (

@@ -116,3 +116,12 @@ def test_brand_fit_fields_round_trip_through_dicts():
     assert again == brief or again.to_dict() == brief.to_dict()
     with pytest.raises(ValueError, match=r"unknown brief field\(s\) \['avoid'\]"):
         BrandBrief.from_dict({"name": "b", "description": "coffee", "avoid": ["alcohol"]})
+
+
+def test_lookalikes_within_a_brief_keep_its_brand_fit_exclusions(screened):
+    seeds = ["c020", "c024"]
+    plain = screened.similar(seeds, k=40)
+    assert {"c000", "c004"} <= set(plain["creator_id"])
+    brief = BrandBrief(name="Curry Co", description=FOOD_BRIEF, avoid_topics=["alcohol"], competitors=["Nike"])
+    within = screened.similar(seeds, brief=brief, k=40)
+    assert not {"c000", "c004"} & set(within["creator_id"])

@@ -195,6 +195,8 @@ BAD_ROWS = [
             [("creators", 3, "followers", INT, "'3.5'", "")]),
     BadRows("unparseable views", "csv", _set("posts", 3, views="n/a"),
             [("posts", 3, "views", INT, "'n/a'", "")]),
+    BadRows("following written as text", "csv", _set("creators", 4, following="3.2k"),
+            [("creators", 4, "following", INT, "'3.2k'", "")], cascade=[(4, "c05")]),
     BadRows("duplicate creator_id", "csv", _append("creators", creator_id="c05", followers=99),
             [("creators", 13, "creator_id", "a unique creator_id", "'c05'", " again (first seen at row 6)")]),
     BadRows("duplicate post_id", "csv", _append("posts", post_id="p01", creator_id="c02"),

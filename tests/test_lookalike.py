@@ -98,6 +98,14 @@ def test_seeds_that_cancel_out_are_an_error():
         seed_query(vectors, [0], [1], weights=LookalikeWeights(negative=0.3))
 
 
+def test_docstring_examples_run():
+    import doctest
+
+    from recommender import lookalike
+
+    assert doctest.testmod(lookalike).failed == 0
+
+
 # --------------------------------------------------------------- Recommender.similar
 @pytest.fixture
 def rec(planted, fake_encoder) -> Recommender:
@@ -147,6 +155,11 @@ def test_brief_filters_are_respected_and_accept_a_brief_or_text(rec, planted):
     creators = planted[0].set_index("creator_id").loc[results["creator_id"]]
     assert (creators["platform"] == "tiktok").all() and (results["tier"] == "micro").all()
     assert len(rec.similar(["c000"], brief="street food tacos", k=5)) == 5
+
+
+def test_a_brief_nobody_passes_gives_an_empty_table(rec):
+    results = rec.similar(["c000", "c001"], brief=BrandBrief(name="b", description="food", min_followers=10**9))
+    assert results.empty and "nearest_seed" in results.columns
 
 
 def test_reasons_name_the_nearest_seed_a_post_and_engagement(rec):
