@@ -62,15 +62,22 @@ def flag_rates(results: pd.DataFrame, floor: RelevanceFloor, thresholds: list[fl
     """Markdown table: share of each kind of result flagged weak at each fit threshold."""
     top = results[results["rank"] <= 10].assign(fit=lambda t: floor.fit(t["semantic"]))
     lines = ["| fit threshold | semantic | set | relevant flagged | non-relevant flagged | off-catalog flagged "
-             "| first result of judged briefs flagged |", "|---|---|---|---|---|---|---|"]
+             "| first result of judged briefs flagged |", "|---|---|---|---|---|---|---|"]  # 95% Wilson intervals
     for t in thresholds:
         semantic = floor.midpoint + np.log(t / (1 - t)) / floor.slope
         for name, own in top.groupby("set", sort=False):
             judged, off = own[~own["off"]], own[own["off"]]
-            rates = [np.mean(judged.loc[judged["relevant"], "fit"] < t), np.mean(judged.loc[~judged["relevant"], "fit"] < t),
-                     np.mean(off["fit"] < t), np.mean(judged.loc[judged["rank"] == 1, "fit"] < t)]
-            lines.append(f"| {t:.2f} | {semantic:.3f} | {name} | " + " | ".join(f"{r:.0%}" for r in rates) + " |")
+            groups = [judged.loc[judged["relevant"], "fit"], judged.loc[~judged["relevant"], "fit"], off["fit"],
+                      judged.loc[judged["rank"] == 1, "fit"]]
+            lines.append(f"| {t:.2f} | {semantic:.3f} | {name} | " + " | ".join(_share(g < t) for g in groups) + " |")
     return "\n".join(lines)
+
+
+def _share(flags: pd.Series) -> str:
+    """``k/n = p% [low, high]``: a share with its 95% Wilson interval."""
+    n, k, z = len(flags), int(flags.sum()), 1.96
+    centre, half = (k + z * z / 2) / (n + z * z), z * np.sqrt(k * (n - k) / n + z * z / 4) / (n + z * z)
+    return f"{k}/{n} = {k / n:.0%} [{max(centre - half, 0):.0%}, {min(centre + half, 1):.0%}]"
 
 
 def main() -> None:

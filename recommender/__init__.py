@@ -32,6 +32,10 @@ _EXPORTS = {
     "evaluate_rankers": "evaluation",
     "evaluate_recommender": "evaluation",
     "Recommender": "recommender",
+    "RiskCategory": "risk_categories",
+    "DEFAULT_RISK_CATEGORIES": "risk_categories",
+    "AuthenticityModel": "authenticity",
+    "LookalikeWeights": "lookalike",
     "RecommenderError": "errors",
     "CatalogError": "errors",
     "ValidationError": "errors",
@@ -44,17 +48,20 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .authenticity import AuthenticityModel
     from .brief import BrandBrief, load_briefs
     from .catalog import Catalog, load_catalog
     from .encoder import Encoder
     from .engagement import EngagementModel, score_engagement
     from .evaluation import evaluate_rankers, evaluate_recommender, load_qrels
     from .index import IndexConfig
+    from .lookalike import LookalikeWeights
     from .profiles import Representation
     from .query import QueryConfig
     from .errors import CatalogError, IndexMismatchError, NotBuiltError, RecommenderError, ValidationError, WeakMatchWarning
     from .ranking import RankingWeights, RelevanceFloor
     from .recommender import Recommender
+    from .risk_categories import DEFAULT_RISK_CATEGORIES, RiskCategory
     from .tiers import TIER_PRESETS, Tier, TierScheme
 
 
