@@ -364,8 +364,10 @@ def _write_flags(rec, briefs, results, path: Path) -> None:  # noqa: ANN001 - Re
     """Every brand-fit flag of each brief's results, with the quoted posts, to ``path``."""
     import pandas as pd
 
+    from .brief import as_briefs
+
     tables = [rec.brand_flags(b, results.loc[results["brief_id"] == b.brief_id, "creator_id"]).assign(brief_id=b.brief_id)
-              for b in briefs if b.brand_fit]
+              for b in as_briefs(briefs) if b.brand_fit]  # ids as recommend_batch gives them
     flags = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(
         columns=["creator_id", "kind", "flag", "excluded", "post_ids", "evidence", "brief_id"])
     _write(flags[["brief_id", *flags.columns.drop("brief_id")]], path)
