@@ -28,15 +28,34 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["brand_mentions"]
+__all__ = ["brand_mentions", "caption_texts", "check_names", "fold_lower", "scan", "Haystack"]
 
 # İ ı ſ and the Kelvin sign: the only non-ASCII letters Python's case-insensitive regex takes for ASCII ones.
 _FOLD_CHARS = "\u0130\u0131\u017f\u212a"
 _FOLDS = str.maketrans(dict(zip(_FOLD_CHARS, "iisk")))
+_FOLD_RE = re.compile(f"[{_FOLD_CHARS}]")
 
 
-def _texts(captions: Any, where: str) -> tuple[list[str], pd.Index]:
-    """Captions as a list of str (missing values as "") and the index of the result."""
+def fold_lower(text: str) -> str:
+    """``text`` lower-cased after folding İ, ı, ſ and the Kelvin sign to ASCII, as :class:`Haystack` does.
+
+    The result has the same length, and the same word, space and digit characters (``\\w``, ``\\s``,
+    ``\\d``) at every offset; and an ASCII letter, or a letter of :mod:`recommender.disclosures`, stands in it
+    exactly where a case-insensitive regex takes the original character for that letter (not true of every
+    letter: ``µ`` also takes ``μ``). So a case-sensitive regex of such lower-case literals decides on it as the
+    case-insensitive one on ``text``, and much faster (checked over every code point in the tests).
+    """
+    if text.isascii():  # no folding letter, and the fast lower-casing
+        return text.lower()
+    return (text.translate(_FOLDS) if _FOLD_RE.search(text) else text).lower()
+
+
+def caption_texts(captions: Any, where: str) -> tuple[list[str], pd.Index]:
+    """Captions as a list of str (missing values as "") and the index of the result.
+
+    Shared by every function that takes captions, so that all accept the same inputs and reject the same
+    ones; ``where`` names the calling function in the error message.
+    """
     if isinstance(captions, str) or not hasattr(captions, "__len__"):
         raise ValueError(f"The 'captions' parameter of {where} must be a sequence of strings (a list, array or "
                          f"Series). Got {type(captions).__name__} instead.")
@@ -45,8 +64,11 @@ def _texts(captions: Any, where: str) -> tuple[list[str], pd.Index]:
     return [c if isinstance(c, str) else "" for c in captions], pd.RangeIndex(len(captions))
 
 
-def _check_names(names: Any, param: str, where: str) -> tuple[str, ...]:
-    """Brand names stripped of spaces and a leading @ or #, duplicates dropped; each must have a letter or digit."""
+def check_names(names: Any, param: str, where: str) -> tuple[str, ...]:
+    """Brand names stripped of spaces and a leading @ or #, duplicates dropped; each must have a letter or digit.
+
+    ``param`` and ``where`` name the parameter and the calling function in the error message.
+    """
     if isinstance(names, str) or not isinstance(names, (Sequence, np.ndarray, pd.Series, pd.Index)):
         raise ValueError(f"The '{param}' parameter of {where} must be a sequence of non-empty strings. "
                          f"Got {names!r} instead.")
@@ -105,7 +127,7 @@ def _brands_regex(names: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?P<b{i}>{_brand_pattern(names[i])})" for i in order), re.I)
 
 
-def _scan(texts: list[str], names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+def scan(texts: list[str], names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Every mention of ``names`` in ``texts``: caption rows, brand positions in ``names``, start offsets
     within each caption and the matched texts.
 
@@ -127,12 +149,21 @@ def _scan(texts: list[str], names: tuple[str, ...]) -> tuple[np.ndarray, np.ndar
     return np.array(rows, np.int64), np.array(brand, np.int64), np.array(start, np.int64), found
 
 
-class _Haystack:
+class Haystack:
     """All captions as one ASCII-lower-cased byte string, to find which captions hold a key in one C search.
 
     ``rows(key)`` is exact for keys of ASCII letters and digits or caseless letters (Hangul, kana, CJK):
     the case-insensitive regexes match nothing else to them once İ, ı, ſ and the Kelvin sign are folded.
     ``usable`` is False when a caption holds a NUL character, which would break the row boundaries.
+
+    Attributes
+    ----------
+    data : bytes
+        The captions joined by NUL, İ ı ſ and the Kelvin sign folded to ASCII, UTF-8, ASCII letters lower-cased.
+    ends : ndarray of int64
+        Offsets in ``data`` of the NUL after each caption but the last: ``searchsorted(ends, at)`` is the
+        caption holding offset ``at``.
+    usable : bool
     """
 
     def __init__(self, texts: list[str]) -> None:
@@ -156,7 +187,7 @@ class _Haystack:
 def _candidates(texts: list[str], names: tuple[str, ...]) -> list[int]:
     """Rows of the captions that hold the key of at least one name, in order."""
     keys = [_key(name) for name in names]
-    haystack = _Haystack(texts)
+    haystack = Haystack(texts)
     if not all(keys) or not haystack.usable:  # a name without a key, or a caption holding NUL
         return list(range(len(texts)))
     return np.unique(np.concatenate([haystack.rows(key) for key in keys])).tolist()
@@ -184,9 +215,9 @@ def brand_mentions(captions: Sequence[str] | pd.Series, brands: Sequence[str]) -
     ...                ["Nike", "Adidas"]).tolist()
     [('Nike',), (), ('Adidas', 'Nike')]
     """
-    names = _check_names(brands, "brands", "brand_mentions")
-    texts, index = _texts(captions, "brand_mentions")
-    rows, brand, _, _ = _scan(texts, names)
+    names = check_names(brands, "brands", "brand_mentions")
+    texts, index = caption_texts(captions, "brand_mentions")
+    rows, brand, _, _ = scan(texts, names)
     found: list[list[str]] = [[] for _ in texts]
     for row, b in zip(rows.tolist(), brand.tolist()):
         if names[b] not in found[row]:

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from recommender.disclosures import DISCLOSURE_TAGS, EXCLUDED_TAGS, PHRASES
-from recommender.mentions import _brands_regex, _scan
+from recommender.mentions import _brands_regex, scan
 from recommender.sponsorship import (
     brand_mentions,
     competitor_conflicts,
@@ -170,7 +170,7 @@ def test_the_byte_prefilter_never_loses_a_match_of_the_full_regex(rng):
              "Brand-X", "brandx", "h&m", "ok", "the", "#ad", "\n"]
     texts = [" ".join(rng.choice(words, size=rng.integers(0, 8))) for _ in range(400)]
     names = ("Nike", "L'Oréal", "라네즈", "Brand X", "H&M")
-    rows, brand, start, found = _scan(texts, names)
+    rows, brand, start, found = scan(texts, names)
     regex = _brands_regex(names)
     expected = [(r, int(m.lastgroup[1:]), m.start(), m.group(0))
                 for r, t in enumerate(texts) for m in regex.finditer(t)]
