@@ -216,6 +216,7 @@ class Recommender:
         # Sponsorship of each post, detected on first use (a regex pass, ~40 us a caption) and kept.
         self._post_sponsored = np.zeros(len(self.posts_), dtype=bool)
         self._post_signal = np.full(len(self.posts_), None, dtype=object)
+        self._sponsored_shares = np.full(len(self.creators_), np.nan)  # per creator, from the posts' flags
         self._authenticity: pd.DataFrame | None = None
         self._phrases: dict[str, np.ndarray] = {}
         self._newest_post = self.posts_["posted_at"].max() if len(self.posts_) else pd.NaT
@@ -287,8 +288,9 @@ class Recommender:
 
     def _warn_weak(self, briefs: Sequence[BrandBrief], results: pd.DataFrame) -> None:
         """Warn about briefs whose results are all weak matches: the catalog has nobody who fits them."""
-        cleared = set(results.loc[~results["weak_match"], "brief_id"])
-        weak = [b for b in briefs if b.brief_id not in cleared and (results["brief_id"] == b.brief_id).any()]
+        ids = results["brief_id"].to_numpy()
+        cleared, present = set(ids[~results["weak_match"].to_numpy()]), set(ids)
+        weak = [b for b in briefs if b.brief_id in present and b.brief_id not in cleared]
         if weak:
             names = ", ".join(f"{b.name!r} ({b.brief_id})" for b in weak[:5]) + (" ..." if len(weak) > 5 else "")
             warnings.warn(f"No creator clears the relevance floor (fit >= {self.floor.threshold:.2f}) for "
@@ -437,12 +439,18 @@ class Recommender:
         return signals
 
     def _sponsored_share(self, positions: np.ndarray) -> np.ndarray:
-        """Share of each creator's posts that are sponsored (field, disclosure tags, phrases); 0 without posts."""
+        """Share of each creator's posts that are sponsored (field, disclosure tags, phrases); 0 without posts.
+
+        Kept per creator once computed: a result table looks up, and detects only creators not seen before.
+        """
         from .sponsorship import sponsored_share
 
-        post_rows, owner = self._posts_of(positions)
-        shares = sponsored_share(self._sponsorship(post_rows)["sponsored"].to_numpy(), owner, len(positions))
-        return shares["sponsored_share"].fillna(0.0).to_numpy()
+        todo = np.unique(positions[np.isnan(self._sponsored_shares[positions])])
+        if len(todo):
+            post_rows, owner = self._posts_of(todo)
+            shares = sponsored_share(self._sponsorship(post_rows)["sponsored"].to_numpy(), owner, len(todo))
+            self._sponsored_shares[todo] = shares["sponsored_share"].fillna(0.0).to_numpy()
+        return self._sponsored_shares[positions]
 
     def brand_flags(self, brief: BriefLike, creator_ids: Iterable[str]) -> pd.DataFrame:
         """Every brand-fit flag the brief raises for these creators, with the posts that triggered it.
