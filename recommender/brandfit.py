@@ -27,6 +27,7 @@ import pandas as pd
 from .brief import BrandBrief
 from .safety import safety_reasons, safety_table, screen_posts
 from .sponsorship import competitor_conflicts
+from .text import snippet
 
 __all__ = ["CandidatePosts", "Screen", "screen_candidates", "RISK_PENALTY", "VALUES_WEIGHT"]
 
@@ -152,7 +153,7 @@ def _values(brief: BrandBrief, posts: CandidatePosts, value_vectors: np.ndarray)
     which[posts.owner[rows], cols] = rows
     quotes = []
     for c in range(n):
-        parts = [f'{value} (post "{_snippet(posts.captions[which[c, v]])}", similarity {best[c, v]:.2f})'
+        parts = [f'{value} (post "{snippet(posts.captions[which[c, v]], 60)}", similarity {best[c, v]:.2f})'
                  for v, value in enumerate(brief.values) if which[c, v] >= 0 and best[c, v] >= VALUE_QUOTE]
         quotes.append("values: " + "; ".join(parts) if parts else "")
     fit = np.where(np.isfinite(best), best, np.nan).mean(axis=1)
@@ -164,7 +165,3 @@ def _append(reasons: list[list[str]], extra: list[str]) -> None:
         if text:
             parts.append(text)
 
-
-def _snippet(text: str, limit: int = 60) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -31,7 +31,7 @@ real tweets; half of each stays close to the better one in both.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -39,6 +39,7 @@ import pandas as pd
 from .profiles import normalise
 from .ranking import RankingWeights, best_posts, blend, engagement_reason, semantic_scores, top_post_similarity
 from .tables import Columns
+from .text import snippet
 
 __all__ = ["LOOKALIKE_COLUMNS", "LookalikeWeights", "allowed_rows", "lookalike_frame", "rank_lookalikes",
            "seed_positions", "seed_queries", "seed_query"]
@@ -236,7 +237,7 @@ def rank_lookalikes(candidate_vectors: np.ndarray, seed_vectors: np.ndarray, que
 
 
 def lookalike_frame(columns: Mapping[str, Columns], shown: np.ndarray, seeds: np.ndarray, post_rows: np.ndarray,
-                    ranked: dict[str, np.ndarray], quote: Callable[[str], str]) -> pd.DataFrame:
+                    ranked: dict[str, np.ndarray]) -> pd.DataFrame:
     """The result table of :meth:`Recommender.similar <recommender.recommender.Recommender.similar>`.
 
     Parameters
@@ -249,8 +250,6 @@ def lookalike_frame(columns: Mapping[str, Columns], shown: np.ndarray, seeds: np
         Rows of the candidates' posts, which ``ranked['best_post']`` indexes.
     ranked : dict
         From :func:`rank_lookalikes`.
-    quote : callable
-        Shortens a caption for the reasons.
 
     Each reason names the nearest seed and its cosine, quotes the best post, and gives
     the tier and engagement against the tier's median.
@@ -271,7 +270,7 @@ def lookalike_frame(columns: Mapping[str, Columns], shown: np.ndarray, seeds: np
     for row, (name, tier) in enumerate(zip(seed_names, tiers)):
         parts = [f"like seed {name} (cosine {ranked['seed_similarity'][row]:.2f})"]
         if captions[row] is not None:
-            parts.append(f'post "{quote(captions[row])}" (similarity {ranked["best_post_similarity"][row]:.2f})')
+            parts.append(f'post "{snippet(captions[row])}" (similarity {ranked["best_post_similarity"][row]:.2f})')
         parts.append(f"{tier} tier, {int(followers[row]):,} followers")
         parts.append(engagement_reason(rates["engagement_rate"][row], rates["tier_median_rate"][row],
                                        rates["engagement_score"][row], tier))

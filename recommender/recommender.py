@@ -48,7 +48,7 @@ from .ranking import (
     top_post_similarity,
 )
 from .tables import Columns, TableSource, contiguous
-from .text import prepare_texts
+from .text import prepare_texts, snippet
 from .threads import parallel_map
 from .tiers import Tier, TierScheme
 
@@ -558,11 +558,11 @@ class Recommender:
         for row in range(len(positions)):
             picks = np.flatnonzero(best[row] >= 0)
             sims = rows["best_sims"][row, picks]
-            parts = [f'post "{_snippet(next(captions))}" (similarity {sim:.2f})' for sim in sims]
+            parts = [f'post "{snippet(next(captions))}" (similarity {sim:.2f})' for sim in sims]
             matched.append(";".join(next(post_ids) for _ in picks))
             bio = bios[row]
             if not pd.isna(bio) and str(bio).strip() and (not parts or bio_sims[row] >= sims[0] - 0.05):
-                parts.insert(0, f'bio "{_snippet(bio)}" (similarity {bio_sims[row]:.2f})')
+                parts.insert(0, f'bio "{snippet(bio)}" (similarity {bio_sims[row]:.2f})')
             if mentions[row]:
                 parts.append("mentions " + ", ".join(mentions[row]))
             tier = creators["tier"][row]
@@ -636,7 +636,7 @@ class Recommender:
         ranked = rank_lookalikes(self.creator_vectors_[candidates], self.creator_vectors_[seeds], queries,
                                  self.post_vectors_[rows], owner, engagement, self.weights, k,
                                  nearest_seed=weights.nearest_seed)
-        return lookalike_frame(self._columns, candidates[ranked["order"]], seeds, rows, ranked, _snippet)
+        return lookalike_frame(self._columns, candidates[ranked["order"]], seeds, rows, ranked)
 
     # ------------------------------------------------------- incremental edits
     def add_creators(self, creators: TableSource, posts: TableSource | None = None) -> "Recommender":
@@ -838,10 +838,6 @@ def _screened(screen: Screen | None, order: np.ndarray) -> dict[str, np.ndarray]
 def _share_reason(share: float) -> str:
     return f"sponsored share {share:.0%}" if share > 0 else ""
 
-
-def _snippet(text: str, limit: int = 90) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _progress(items: Iterable, enabled: bool | None, unit: str, *, total: int) -> Iterable:

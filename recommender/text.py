@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
-__all__ = ["prepare_text", "prepare_texts", "split_hashtag", "PREPARATION_VERSION"]
+__all__ = ["prepare_text", "prepare_texts", "split_hashtag", "snippet", "PREPARATION_VERSION"]
 
 # Bump when the preparation changes, so cached embeddings of old preparations are not reused.
 PREPARATION_VERSION = 1
@@ -65,3 +65,14 @@ def prepare_text(text: str, *, split_hashtags: bool = True) -> str:
 def prepare_texts(texts: Iterable[str], *, split_hashtags: bool = True) -> list[str]:
     """:func:`prepare_text` over many texts."""
     return [prepare_text(t, split_hashtags=split_hashtags) for t in texts]
+
+
+def snippet(text: str, limit: int = 90) -> str:
+    """``text`` on one line, cut to ``limit`` characters with an ellipsis: how reasons quote posts and bios.
+
+    >>> snippet("Sourdough   starter\nday 3, finally bubbly", 20)
+    'Sourdough starter d…'
+    """
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
