@@ -70,8 +70,8 @@ def prepare_texts(texts: Iterable[str], *, split_hashtags: bool = True) -> list[
 def snippet(text: str, limit: int = 90) -> str:
     """``text`` on one line, cut to ``limit`` characters with an ellipsis: how reasons quote posts and bios.
 
-    >>> snippet("Sourdough   starter\nday 3, finally bubbly", 20)
-    'Sourdough starter d…'
+    >>> snippet("Sourdough   starter, day 3:   finally bubbly", 20)
+    'Sourdough starter,…'
     """
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
