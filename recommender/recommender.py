@@ -255,8 +255,12 @@ class Recommender:
             scale for every brief), ``weak_match`` (``fit`` below the floor),
             ``semantic`` (semantic score), ``similarity`` (creator-vector
             cosine), ``post_evidence`` (mean cosine of best posts), ``engagement_score``
-            (within-tier percentile), ``engagement_rate`` (fair rate), ``reasons`` and
-            ``matched_posts`` (post ids, best first).
+            (within-tier percentile), ``engagement_rate`` (fair rate), ``values_fit`` (mean
+            best-post cosine to the brief's values; NaN without values), ``risk_flags`` and
+            ``competitor_conflict`` (what flagged a creator the brief keeps; ``""`` for nothing),
+            ``sponsored_share``, ``authenticity_flags`` (see :meth:`authenticity`), ``reasons``
+            and ``matched_posts`` (post ids, best first). A brief's brand-fit exclusions
+            (:mod:`~recommender.brandfit`) leave creators out before the top ``k`` is taken.
         """
         self._require_fitted()
         k = check_int(k, "k", "Recommender.recommend_batch")
