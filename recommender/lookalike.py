@@ -38,7 +38,7 @@ import pandas as pd
 
 from .profiles import normalise
 from .ranking import RankingWeights, best_posts, blend, engagement_reason, semantic_scores, top_post_similarity
-from .tables import Columns
+from .tables import Columns, live_positions
 from .text import snippet
 
 __all__ = ["LOOKALIKE_COLUMNS", "LookalikeWeights", "allowed_rows", "lookalike_frame", "rank_lookalikes",
@@ -156,15 +156,11 @@ def seed_positions(creator_ids: pd.Series, alive: np.ndarray, positive: Iterable
     liked, turned_down = _unique_ids(positive), _unique_ids(negative)
     if not liked:
         raise ValueError("similar: expected at least one creator_id to find lookalikes of. Got none.")
-    found = np.flatnonzero(creator_ids.isin(liked + turned_down).to_numpy() & alive)
-    live = pd.Series(found, index=creator_ids.to_numpy()[found])
-    unknown = [c for c in liked + turned_down if c not in live.index]
-    if unknown:
-        raise ValueError(f"similar: unknown creator_id(s) {unknown[:10]}.")
+    positions = live_positions(creator_ids, alive, liked + turned_down, "similar")
     both = [c for c in turned_down if c in set(liked)]
     if both:
         raise ValueError(f"similar: creator_id(s) {both[:10]} are both seeds and negative; give each once.")
-    return live.loc[liked].to_numpy(dtype=np.int64), live.loc[turned_down].to_numpy(dtype=np.int64)
+    return positions[:len(liked)], positions[len(liked):]
 
 
 def allowed_rows(creator_ids: pd.Series, mask: np.ndarray | None, exclude: Iterable[str] | str,

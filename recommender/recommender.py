@@ -47,7 +47,7 @@ from .ranking import (
     semantic_scores,
     top_post_similarity,
 )
-from .tables import Columns, TableSource, contiguous
+from .tables import Columns, TableSource, contiguous, live_positions
 from .text import prepare_texts, snippet
 from .threads import parallel_map
 from .tiers import Tier, TierScheme
@@ -405,10 +405,7 @@ class Recommender:
             self._phrases.update(zip(new, self.encoder_.encode(new)))
         return np.stack([self._phrases[p] for p in phrases])
 
-    def _candidate_posts(self, positions: np.ndarray, post_rows: np.ndarray | None = None,
-                         local_owner: np.ndarray | None = None) -> CandidatePosts:
-        if post_rows is None:
-            post_rows, local_owner = self._posts_of(positions)
+    def _candidate_posts(self, positions: np.ndarray, post_rows: np.ndarray, local_owner: np.ndarray) -> CandidatePosts:
         at = self._columns["posts"]
         return CandidatePosts(
             n=len(positions), owner=local_owner, captions=at.take("caption", post_rows).tolist(),
@@ -469,20 +466,12 @@ class Recommender:
         """
         self._require_fitted()
         (brief,) = as_briefs([brief])
-        positions = self._positions(creator_ids, "Recommender.brand_flags")
+        positions = live_positions(self.creators_["creator_id"], self.index_.alive_, [str(c) for c in creator_ids],
+                                   "Recommender.brand_flags")
         post_rows, local_owner = self._posts_of(positions)
         table = self._screen(brief, positions, post_rows, local_owner).flags
         ids = self.creators_["creator_id"].to_numpy()[positions]
         return table.assign(creator=ids[table["creator"].to_numpy(dtype=int)]).rename(columns={"creator": "creator_id"})
-
-    def _positions(self, creator_ids: Iterable[str], where: str) -> np.ndarray:
-        """Row positions of live creators by id; unknown ids are an error naming them."""
-        ids = [str(c) for c in creator_ids]
-        live = pd.Series(np.flatnonzero(self.index_.alive_), index=self.creators_["creator_id"][self.index_.alive_])
-        unknown = [c for c in ids if c not in live.index]
-        if unknown:
-            raise ValueError(f"{where}: unknown creator_id(s) {unknown[:10]}.")
-        return live.loc[ids].to_numpy()
 
     def _posts_of(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         starts, ends = self.post_offsets_[positions], self.post_offsets_[positions + 1]

@@ -13,7 +13,7 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Union
+from typing import Callable, Sequence, Union
 
 import numpy as np
 import pandas as pd
@@ -205,3 +205,18 @@ def _taker(column: pd.Series) -> Callable[[np.ndarray], np.ndarray]:
         return lambda positions: values[positions]
     array = column.array
     return lambda positions: np.asarray(array.take(positions))
+
+
+def live_positions(creator_ids: pd.Series, alive: np.ndarray, wanted: Sequence[str], where: str) -> np.ndarray:
+    """Row positions of the ``wanted`` creator ids among the live rows (``alive``), in the order given.
+
+    Raises ValueError naming every id that is not a live creator, e.g.
+    ``"similar: unknown creator_id(s) ['c999']."``.
+    """
+    found = np.flatnonzero(creator_ids.isin(wanted).to_numpy() & alive)
+    live = pd.Series(found, index=creator_ids.to_numpy()[found])
+    unknown = [c for c in wanted if c not in live.index]
+    if unknown:
+        raise ValueError(f"{where}: unknown creator_id(s) {unknown[:10]}.")
+    return live.loc[list(wanted)].to_numpy(dtype=np.int64)
+
