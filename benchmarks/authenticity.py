@@ -34,9 +34,9 @@ if str(ROOT) not in sys.path:
 
 from benchmarks.common import table, write_json  # noqa: E402
 from benchmarks.synthetic import creator_table  # noqa: E402
-from recommender.authenticity import FLAG_COLUMNS, AuthenticityModel, authenticity_signals  # noqa: E402
-from recommender.catalog import load_catalog  # noqa: E402
-from recommender.tiers import TierScheme  # noqa: E402
+from recommender.brandfit.authenticity import FLAG_COLUMNS, AuthenticityModel, authenticity_signals  # noqa: E402
+from recommender.catalog.loader import load_catalog  # noqa: E402
+from recommender.catalog.tiers import TierScheme  # noqa: E402
 
 SCHEME = TierScheme.preset("default")
 # Median (likes + comments) / followers per tier, as in data/generate_sample.py.

@@ -1,4 +1,4 @@
-"""Time :func:`recommender.authenticity.authenticity_signals` on a synthetic catalog.
+"""Time :func:`recommender.brandfit.authenticity.authenticity_signals` on a synthetic catalog.
 
 Creators (log-normal followers, platforms) come from ``benchmarks/synthetic.py``
 and each gets ``--posts`` posts with the likes and comments of its
@@ -28,8 +28,8 @@ if str(ROOT) not in sys.path:
 
 from benchmarks.common import load_average, peak_gib, reset_peak  # noqa: E402
 from benchmarks.synthetic import creator_table, post_table  # noqa: E402
-from recommender.authenticity import authenticity_signals  # noqa: E402
-from recommender.tiers import TierScheme  # noqa: E402
+from recommender.brandfit.authenticity import authenticity_signals  # noqa: E402
+from recommender.catalog.tiers import TierScheme  # noqa: E402
 
 
 def counts_catalog(n: int, posts: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -34,10 +34,10 @@ if str(ROOT) not in sys.path:
 from benchmarks.common import load_average, machine_info, table, timed, timed_cpu, write_json  # noqa: E402
 from benchmarks.devsets import load_tweet_topic  # noqa: E402
 from benchmarks.synthetic import brief_texts  # noqa: E402
-from recommender.backends import openvino_available  # noqa: E402
-from recommender.encoder import Encoder  # noqa: E402
-from recommender.query import brief_facets  # noqa: E402
-from recommender.text import prepare_texts  # noqa: E402
+from recommender.embedding.backends import openvino_available  # noqa: E402
+from recommender.embedding.encoder import Encoder  # noqa: E402
+from recommender.embedding.query import brief_facets  # noqa: E402
+from recommender.embedding.text import prepare_texts  # noqa: E402
 
 REFERENCE = ("torch", "fp32")
 

@@ -35,7 +35,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import load_average, table, timed, write_json  # noqa: E402
-from recommender.encoder import Encoder  # noqa: E402
+from recommender.embedding.encoder import Encoder  # noqa: E402
 from recommender.recommender import Recommender  # noqa: E402
 
 

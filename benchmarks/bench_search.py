@@ -50,11 +50,11 @@ from benchmarks.common import (PeakTracker, load_average, machine_info, rss_gib,
                                table, timed, timed_cpu, write_json)
 from benchmarks.synthetic import (RealCorpus, brief_texts, generate, load_real_corpus,  # noqa: E402
                                   selective_filter)
-from recommender.brief import BrandBrief  # noqa: E402
-from recommender.catalog import load_catalog  # noqa: E402
-from recommender.encoder import Encoder  # noqa: E402
-from recommender.index import IndexConfig, exact_search  # noqa: E402
-from recommender.query import framing_direction, query_vectors  # noqa: E402
+from recommender.catalog.briefs import BrandBrief  # noqa: E402
+from recommender.catalog.loader import load_catalog  # noqa: E402
+from recommender.embedding.encoder import Encoder  # noqa: E402
+from recommender.search.index import IndexConfig, exact_search  # noqa: E402
+from recommender.embedding.query import framing_direction, query_vectors  # noqa: E402
 from recommender.recommender import Recommender  # noqa: E402
 
 K = 10
@@ -98,12 +98,12 @@ def _fit_targets() -> list[tuple[str, Any, str]]:
     import importlib
 
     import recommender.recommender as module
-    from recommender.index import VectorIndex
+    from recommender.search.index import VectorIndex
 
     targets = [("creator_vectors", module, "creator_vectors"), ("engagement", module, "score_engagement"),
                ("index_build", VectorIndex, "build")]
     try:
-        targets.append(("lexical_build", importlib.import_module("recommender.lexical").LexicalIndex, "build"))
+        targets.append(("lexical_build", importlib.import_module("recommender.search.lexical").LexicalIndex, "build"))
     except (ImportError, AttributeError):
         pass
     return [(name, owner, attr) for name, owner, attr in targets if hasattr(owner, attr)]
@@ -182,7 +182,7 @@ def check_filter(rec: Recommender, frame: Any, fields: dict[str, Any]) -> bool:
 def parts_ms(rec: Recommender, briefs: list[BrandBrief]) -> dict[str, float]:
     """Median cost of the parts of one recommend(): encoding the brief's phrases, filter mask,
     index search and, where the recommender has one, lexical (BM25) scoring."""
-    from recommender.text import prepare_texts
+    from recommender.embedding.text import prepare_texts
 
     fetch = max(rec.candidates, 3 * K)
     lexical = getattr(rec, "lexical_", None)
@@ -346,7 +346,7 @@ def lexical_alternatives(rec: Recommender, briefs: list[BrandBrief], build_s: fl
     same prepared texts, one thread each."""
     import bm25s
 
-    from recommender.text import prepare_texts
+    from recommender.embedding.text import prepare_texts
 
     documents = prepare_texts(rec._texts())
     queries = prepare_texts([b.query_text for b in briefs])

@@ -11,7 +11,7 @@ regression on the top 50 of every brief (each dev set weighted equally), and
 prints the curve with the share of results each threshold flags weak: relevant
 and non-relevant results of judged briefs, results of off-catalog briefs, and
 the first result of judged briefs. The defaults of
-:class:`recommender.ranking.RelevanceFloor` come from this output.
+:class:`recommender.ranking.score.RelevanceFloor` come from this output.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ import pandas as pd  # noqa: E402
 from devsets import ROOT, load_sample, load_tweet_topic  # noqa: E402
 
 from recommender import Recommender, WeakMatchWarning, load_briefs, load_catalog  # noqa: E402
-from recommender.encoder import Encoder  # noqa: E402
-from recommender.ranking import RelevanceFloor  # noqa: E402
+from recommender.embedding.encoder import Encoder  # noqa: E402
+from recommender.ranking.score import RelevanceFloor  # noqa: E402
 
 
 def ranked(cache: Path, depth: int = 50) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from recommender.brief import BrandBrief, load_briefs
+from recommender.catalog.briefs import BrandBrief, load_briefs
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_TWEETS = ROOT.parent / "shared" / "data" / "tweet_topic" / "en_1000.jsonl"

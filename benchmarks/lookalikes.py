@@ -50,10 +50,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import ROOT, table, write_json  # noqa: E402
 from devsets import load_sample, load_tweet_topic  # noqa: E402
 
-from recommender.catalog import load_catalog  # noqa: E402
-from recommender.encoder import Encoder  # noqa: E402
-from recommender.lookalike import LookalikeWeights  # noqa: E402
-from recommender.metrics import macro_average, paired_bootstrap  # noqa: E402
+from recommender.catalog.loader import load_catalog  # noqa: E402
+from recommender.embedding.encoder import Encoder  # noqa: E402
+from recommender.ranking.lookalike import LookalikeWeights  # noqa: E402
+from recommender.evaluation.metrics import macro_average, paired_bootstrap  # noqa: E402
 from recommender.recommender import Recommender  # noqa: E402
 
 K = 10

@@ -6,7 +6,7 @@ Run from the repository root::
     python benchmarks/mmr.py --sets sample heldout
 
 For each trade-off, every brief's top 10 is chosen by MMR from the recommender's
-top 50 (``recommender.diversity.recommend_diverse``) and scored with the
+top 50 (``recommender.planning.diversity.recommend_diverse``) and scored with the
 evaluation harness against the niche judgements: nDCG@10 (95% bootstrap
 interval over briefs), intra-list diversity@10 (mean pairwise cosine distance
 of the creator vectors), niche coverage@10 (distinct niches: more means
@@ -33,11 +33,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import ROOT, table, write_json  # noqa: E402
 from devsets import load_sample  # noqa: E402
 
-from recommender.baselines import RUN_COLUMNS  # noqa: E402
-from recommender.catalog import load_catalog  # noqa: E402
-from recommender.diversity import recommend_diverse  # noqa: E402
-from recommender.encoder import Encoder  # noqa: E402
-from recommender.evaluation import evaluate_rankers  # noqa: E402
+from recommender.evaluation.baselines import RUN_COLUMNS  # noqa: E402
+from recommender.catalog.loader import load_catalog  # noqa: E402
+from recommender.planning.diversity import recommend_diverse  # noqa: E402
+from recommender.embedding.encoder import Encoder  # noqa: E402
+from recommender.evaluation.runs import evaluate_rankers  # noqa: E402
 from recommender.recommender import Recommender  # noqa: E402
 
 TRADE_OFFS = (1.0, 0.9, 0.8, 0.7, 0.5)

@@ -27,15 +27,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pandas as pd  # noqa: E402
 from devsets import ROOT, TWEET_TOPICS, load_sample, load_tweet_topic  # noqa: E402
 
-from recommender.baselines import (  # noqa: E402
+from recommender.evaluation.baselines import (  # noqa: E402
     BM25Ranker, EngagementRanker, FollowerRanker, MeanCaptionCosineRanker, RandomRanker, RecommenderRanker, TfidfRanker,
 )
-from recommender.catalog import load_catalog  # noqa: E402
-from recommender.encoder import Encoder  # noqa: E402
-from recommender.evaluation import evaluate_rankers  # noqa: E402
-from recommender.profiles import Representation  # noqa: E402
-from recommender.query import QueryConfig  # noqa: E402
-from recommender.ranking import RankingWeights  # noqa: E402
+from recommender.catalog.loader import load_catalog  # noqa: E402
+from recommender.embedding.encoder import Encoder  # noqa: E402
+from recommender.evaluation.runs import evaluate_rankers  # noqa: E402
+from recommender.embedding.profiles import Representation  # noqa: E402
+from recommender.embedding.query import QueryConfig  # noqa: E402
+from recommender.ranking.score import RankingWeights  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -20,7 +20,7 @@ the choices); with fewer, F1 cannot be estimated, and the threshold is the
 0.5% of everyday posts flagged by meaning).
 
 Intervals are 95% percentile-bootstrap intervals over posts (1,000 resamples,
-the project's ``recommender.metrics`` bootstrap). ``overall`` pools the
+the project's ``recommender.evaluation.metrics`` bootstrap). ``overall`` pools the
 flags of all categories (micro average); ``macro`` averages the categories
 with at least 10 positives.
 
@@ -48,9 +48,9 @@ if str(ROOT) not in sys.path:
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from benchmarks.common import table, write_json  # noqa: E402
-from recommender.encoder import Encoder  # noqa: E402
-from recommender.metrics import _bootstrap_means  # noqa: E402
-from recommender.safety import DEFAULT_RISK_CATEGORIES, category_vectors, match_keywords, screen_posts  # noqa: E402
+from recommender.embedding.encoder import Encoder  # noqa: E402
+from recommender.evaluation.metrics import _bootstrap_means  # noqa: E402
+from recommender.brandfit.safety import DEFAULT_RISK_CATEGORIES, category_vectors, match_keywords, screen_posts  # noqa: E402
 
 LABELS = ROOT / "data" / "safety" / "labels.csv"
 FOLDS, SEED, MIN_POSITIVES, QUANTILE, N_BOOTSTRAP = 5, 0, 10, 0.995, 1000

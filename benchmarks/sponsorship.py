@@ -9,7 +9,7 @@ Data: ``data/sponsorship/labels.csv`` (see its README), in two parts measured se
 
 Sponsored posts: precision, recall, F1 and the false-alarm rate (share of unsponsored posts flagged), each
 with a 95% percentile-bootstrap interval over posts (1,000 resamples, the bootstrap of
-:mod:`recommender.metrics`), and a Wilson interval of the false-alarm rate (the bootstrap collapses when a
+:mod:`recommender.evaluation.metrics`), and a Wilson interval of the false-alarm rate (the bootstrap collapses when a
 part has no false alarm or, as ``real``, one sponsored post). Brand mentions: micro precision and recall over (post, brand) pairs, with the
 vocabulary = every brand labelled anywhere in the file, so a brand-like word ("apple crumble") can be a
 false match. Also caption-only detection against the ``is_sponsored`` flag of the two synthetic catalogs
@@ -35,8 +35,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import table, write_json  # noqa: E402
-from recommender.metrics import _bootstrap_means  # noqa: E402  (the project's bootstrap, reused as is)
-from recommender.sponsorship import brand_mentions, competitor_conflicts, detect_sponsored  # noqa: E402
+from recommender.evaluation.metrics import _bootstrap_means  # noqa: E402  (the project's bootstrap, reused as is)
+from recommender.brandfit.sponsorship import brand_mentions, competitor_conflicts, detect_sponsored  # noqa: E402
 
 LABELS = ROOT / "data" / "sponsorship" / "labels.csv"
 N_BOOTSTRAP, SEED = 1000, 0

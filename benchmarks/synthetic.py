@@ -56,9 +56,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.devsets import load_tweet_topic  # noqa: E402
-from recommender.brief import BrandBrief, load_briefs  # noqa: E402
-from recommender.encoder import Encoder  # noqa: E402
-from recommender.profiles import normalise  # noqa: E402
+from recommender.catalog.briefs import BrandBrief, load_briefs  # noqa: E402
+from recommender.embedding.encoder import Encoder  # noqa: E402
+from recommender.embedding.profiles import normalise  # noqa: E402
 
 CACHE_DIR = ROOT / "benchmarks" / "results" / "cache"
 FOLLOWERS_LOG10 = (4.3, 0.9)

@@ -16,53 +16,53 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "Catalog": "catalog",
     "load_catalog": "catalog",
-    "Tier": "tiers",
-    "TierScheme": "tiers",
-    "TIER_PRESETS": "tiers",
-    "EngagementModel": "engagement",
-    "score_engagement": "engagement",
-    "BrandBrief": "brief",
-    "load_briefs": "brief",
-    "Encoder": "encoder",
-    "Representation": "profiles",
-    "QueryConfig": "query",
-    "IndexConfig": "index",
+    "Tier": "catalog",
+    "TierScheme": "catalog",
+    "TIER_PRESETS": "catalog",
+    "EngagementModel": "catalog",
+    "score_engagement": "catalog",
+    "BrandBrief": "catalog",
+    "load_briefs": "catalog",
+    "Encoder": "embedding",
+    "Representation": "embedding",
+    "QueryConfig": "embedding",
+    "IndexConfig": "search",
     "RankingWeights": "ranking",
     "load_qrels": "evaluation",
     "evaluate_rankers": "evaluation",
     "evaluate_recommender": "evaluation",
     "Recommender": "recommender",
-    "RiskCategory": "risk_categories",
-    "DEFAULT_RISK_CATEGORIES": "risk_categories",
-    "AuthenticityModel": "authenticity",
-    "LookalikeWeights": "lookalike",
-    "RecommenderError": "errors",
-    "CatalogError": "errors",
-    "ValidationError": "errors",
-    "IndexMismatchError": "errors",
-    "NotBuiltError": "errors",
-    "WeakMatchWarning": "errors",
+    "RiskCategory": "brandfit",
+    "DEFAULT_RISK_CATEGORIES": "brandfit",
+    "AuthenticityModel": "brandfit",
+    "LookalikeWeights": "ranking",
+    "RecommenderError": "util",
+    "CatalogError": "util",
+    "ValidationError": "util",
+    "IndexMismatchError": "util",
+    "NotBuiltError": "util",
+    "WeakMatchWarning": "util",
     "RelevanceFloor": "ranking",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .authenticity import AuthenticityModel
-    from .brief import BrandBrief, load_briefs
+    from .brandfit import AuthenticityModel
+    from .catalog import BrandBrief, load_briefs
     from .catalog import Catalog, load_catalog
-    from .encoder import Encoder
-    from .engagement import EngagementModel, score_engagement
+    from .embedding import Encoder
+    from .catalog import EngagementModel, score_engagement
     from .evaluation import evaluate_rankers, evaluate_recommender, load_qrels
-    from .index import IndexConfig
-    from .lookalike import LookalikeWeights
-    from .profiles import Representation
-    from .query import QueryConfig
-    from .errors import CatalogError, IndexMismatchError, NotBuiltError, RecommenderError, ValidationError, WeakMatchWarning
+    from .search import IndexConfig
+    from .ranking import LookalikeWeights
+    from .embedding import Representation
+    from .embedding import QueryConfig
+    from .util import CatalogError, IndexMismatchError, NotBuiltError, RecommenderError, ValidationError, WeakMatchWarning
     from .ranking import RankingWeights, RelevanceFloor
     from .recommender import Recommender
-    from .risk_categories import DEFAULT_RISK_CATEGORIES, RiskCategory
-    from .tiers import TIER_PRESETS, Tier, TierScheme
+    from .brandfit import DEFAULT_RISK_CATEGORIES, RiskCategory
+    from .catalog import TIER_PRESETS, Tier, TierScheme
 
 
 def __getattr__(name: str) -> Any:

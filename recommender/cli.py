@@ -24,7 +24,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    from .errors import RecommenderError, WeakMatchWarning
+    from .util import RecommenderError, WeakMatchWarning
 
     try:
         with warnings.catch_warnings():
@@ -178,7 +178,7 @@ def _catalog_args(p: argparse.ArgumentParser) -> None:
 
 def _summary(args: argparse.Namespace) -> int:
     from .catalog import load_catalog
-    from .summary import format_summary
+    from .catalog import format_summary
 
     catalog = load_catalog(args.creators, args.posts, mode="strict" if args.strict else "lenient", tiers=args.tiers)
     print(format_summary(catalog.summary()))
@@ -198,7 +198,7 @@ def _report_rejected(rejected, path: Path | None) -> None:  # noqa: ANN001 - Dat
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .encoder import Encoder
+    from .embedding import Encoder
     from .recommender import Recommender
 
     started = time.perf_counter()
@@ -213,7 +213,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _recommend(args: argparse.Namespace) -> int:
-    from .brief import BrandBrief
+    from .catalog import BrandBrief
     from .recommender import Recommender
 
     rec = Recommender.load(args.index)
@@ -248,7 +248,7 @@ def _print_results(results, columns: list[str]) -> None:  # noqa: ANN001 - DataF
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from .brief import load_briefs
+    from .catalog import load_briefs
     from .recommender import Recommender
 
     for path in filter(None, (args.out, args.flags_out)):
@@ -265,7 +265,7 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from .brief import load_briefs
+    from .catalog import load_briefs
     from .evaluation import evaluate_recommender, format_report, load_qrels
     from .recommender import Recommender
 
@@ -288,11 +288,11 @@ def _plan(args: argparse.Namespace) -> int:
     import numpy as np
     import pandas as pd
 
-    from .brief import load_briefs
-    from .costs import CostModel, creator_costs
-    from .planner import Planner
+    from .catalog import load_briefs
+    from .planning import CostModel, creator_costs
+    from .planning import Planner
     from .recommender import Recommender
-    from .report import render_report, report_vectors, write_plan
+    from .planning import render_report, report_vectors, write_plan
 
     mix = {}
     for item in filter(None, (part.strip() for part in args.tier_mix.split(","))):
@@ -364,7 +364,7 @@ def _write_flags(rec, briefs, results, path: Path) -> None:  # noqa: ANN001 - Re
     """Every brand-fit flag of each brief's results, with the quoted posts, to ``path``."""
     import pandas as pd
 
-    from .brief import as_briefs
+    from .catalog import as_briefs
 
     tables = [rec.brand_flags(b, results.loc[results["brief_id"] == b.brief_id, "creator_id"]).assign(brief_id=b.brief_id)
               for b in as_briefs(briefs) if b.brand_fit]  # ids as recommend_batch gives them

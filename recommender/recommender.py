@@ -1,10 +1,10 @@
 """The Recommender: build from a catalog, recommend creators for brand briefs, save, load.
 
 This module wires the parts together; the parts themselves live in
-:mod:`~recommender.catalog` (data), :mod:`~recommender.encoder` (text to
-vectors), :mod:`~recommender.profiles` (creator vectors), :mod:`~recommender.index`
-(search), :mod:`~recommender.filters` (hard filters), :mod:`~recommender.ranking`
-(scores) and :mod:`~recommender.persistence` (files).
+:mod:`~recommender.catalog.loader` (data), :mod:`~recommender.embedding.encoder` (text to
+vectors), :mod:`~recommender.embedding.profiles` (creator vectors), :mod:`~recommender.search.index`
+(search), :mod:`~recommender.search.filters` (hard filters), :mod:`~recommender.ranking.score`
+(scores) and :mod:`~recommender.util.persistence` (files).
 """
 
 from __future__ import annotations
@@ -22,21 +22,21 @@ from typing import Any, ContextManager, Iterable, Literal, Sequence
 import numpy as np
 import pandas as pd
 
-from . import persistence as store
-from .backends import openvino_available
-from .authenticity import AuthenticityModel, authenticity_signals
+from .util import persistence as store
+from .embedding import openvino_available
+from .brandfit import AuthenticityModel, authenticity_signals
 from .brandfit import CandidatePosts, Screen, screen_candidates
-from .brief import BrandBrief, BriefLike, as_briefs
+from .catalog import BrandBrief, BriefLike, as_briefs
 from .catalog import Catalog, load_catalog
-from .checks import check_int
-from .encoder import Encoder
-from .engagement import EngagementModel, score_engagement
-from .errors import IndexMismatchError, NotBuiltError, WeakMatchWarning
-from .filters import CreatorFilters, keyword_mask
-from .index import IndexConfig, VectorIndex
-from .lexical import LexicalIndex
-from .profiles import Representation, creator_vectors
-from .query import QueryConfig, framing_direction, query_vectors
+from .util import check_int
+from .embedding import Encoder
+from .catalog import EngagementModel, score_engagement
+from .util import IndexMismatchError, NotBuiltError, WeakMatchWarning
+from .search import CreatorFilters, keyword_mask
+from .search import IndexConfig, VectorIndex
+from .search import LexicalIndex
+from .embedding import Representation, creator_vectors
+from .embedding import QueryConfig, framing_direction, query_vectors
 from .ranking import (
     RankingWeights,
     RelevanceFloor,
@@ -47,10 +47,10 @@ from .ranking import (
     semantic_scores,
     top_post_similarity,
 )
-from .tables import Columns, TableSource, contiguous, live_positions
-from .text import prepare_texts, snippet
-from .threads import parallel_map
-from .tiers import Tier, TierScheme
+from .catalog import Columns, TableSource, contiguous, live_positions
+from .embedding import prepare_texts, snippet
+from .util import parallel_map
+from .catalog import Tier, TierScheme
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ class Recommender:
     Parameters
     ----------
     encoder : Encoder or str
-        An :class:`~recommender.encoder.Encoder`, or a model name/path for one.
+        An :class:`~recommender.embedding.encoder.Encoder`, or a model name/path for one.
     tiers : TierScheme or str
         Tier scheme or preset name.
     representation : Representation
@@ -200,7 +200,7 @@ class Recommender:
     def _derive(self) -> None:
         """Recompute what is not saved: engagement of live creators, post offsets, caches.
 
-        Also brings the tables into one memory chunk per column (see :func:`~recommender.tables.contiguous`).
+        Also brings the tables into one memory chunk per column (see :func:`~recommender.catalog.tables.contiguous`).
         """
         self.creators_, self.posts_ = contiguous(self.creators_), contiguous(self.posts_)
         alive = np.ones(len(self.creators_), dtype=bool)
@@ -260,7 +260,7 @@ class Recommender:
             ``competitor_conflict`` (what flagged a creator the brief keeps; ``""`` for nothing),
             ``sponsored_share``, ``authenticity_flags`` (see :meth:`authenticity`), ``reasons``
             and ``matched_posts`` (post ids, best first). A brief's brand-fit exclusions
-            (:mod:`~recommender.brandfit`) leave creators out before the top ``k`` is taken.
+            (:mod:`~recommender.brandfit.screen`) leave creators out before the top ``k`` is taken.
         """
         self._require_fitted()
         k = check_int(k, "k", "Recommender.recommend_batch")
@@ -383,8 +383,8 @@ class Recommender:
 
     def _screen(self, brief: BrandBrief, positions: np.ndarray, post_rows: np.ndarray,
                 local_owner: np.ndarray) -> Screen:
-        """The brief's brand-fit screens (:mod:`~recommender.brandfit`) on its candidates."""
-        from .safety import category_vectors
+        """The brief's brand-fit screens (:mod:`~recommender.brandfit.screen`) on its candidates."""
+        from .brandfit import category_vectors
 
         posts = self._candidate_posts(positions, post_rows, local_owner)
         flags = reasons = None
@@ -414,8 +414,8 @@ class Recommender:
         )
 
     def _sponsorship(self, post_rows: np.ndarray) -> pd.DataFrame:
-        """Whether each post is sponsored and by which signal (:func:`~recommender.sponsorship.detect_sponsored`)."""
-        from .sponsorship import detect_sponsored
+        """Whether each post is sponsored and by which signal (:func:`~recommender.brandfit.sponsorship.detect_sponsored`)."""
+        from .brandfit import detect_sponsored
 
         todo = np.unique(post_rows[self._post_signal[post_rows] == None])  # noqa: E711 - elementwise on objects
         if len(todo):
@@ -425,7 +425,7 @@ class Recommender:
         return pd.DataFrame({"sponsored": self._post_sponsored[post_rows], "signal": self._post_signal[post_rows]})
 
     def authenticity(self, model: AuthenticityModel = AuthenticityModel()) -> pd.DataFrame:
-        """Authenticity signals of every creator (:func:`~recommender.authenticity.authenticity_signals`),
+        """Authenticity signals of every creator (:func:`~recommender.brandfit.authenticity.authenticity_signals`),
         one row per catalog row (empty for removed creators); computed on first use and kept for the
         default model."""
         if model == AuthenticityModel() and self._authenticity is not None:
@@ -444,7 +444,7 @@ class Recommender:
 
         Kept per creator once computed: a result table looks up, and detects only creators not seen before.
         """
-        from .sponsorship import sponsored_share
+        from .brandfit import sponsored_share
 
         todo = np.unique(positions[np.isnan(self._sponsored_shares[positions])])
         if len(todo):
@@ -571,7 +571,7 @@ class Recommender:
                 weights: "LookalikeWeights | None" = None) -> pd.DataFrame:
         """Creators like the given ones (a brand's liked creators), best first.
 
-        The query is the Rocchio blend of :mod:`~recommender.lookalike`, half from the
+        The query is the Rocchio blend of :mod:`~recommender.ranking.lookalike`, half from the
         seeds' mean and half from each candidate's nearest seed; candidates are scored as
         :meth:`recommend` scores them against it.
 
@@ -589,7 +589,7 @@ class Recommender:
         k : int
             Results: ``min(k, creators allowed)`` rows.
         weights : LookalikeWeights, optional
-            Query weights and how seeds combine (default :class:`~recommender.lookalike.LookalikeWeights`).
+            Query weights and how seeds combine (default :class:`~recommender.ranking.lookalike.LookalikeWeights`).
 
         Returns
         -------
@@ -608,8 +608,14 @@ class Recommender:
         --------
         >>> rec.similar(["c0001", "c0042"], negative=["c0107"], k=5)  # doctest: +SKIP
         """
-        from .lookalike import (LookalikeWeights, allowed_rows, lookalike_frame, rank_lookalikes, seed_positions,
-                                seed_queries)
+        from .ranking import (
+            LookalikeWeights,
+            allowed_rows,
+            lookalike_frame,
+            rank_lookalikes,
+            seed_positions,
+            seed_queries,
+        )
 
         self._require_fitted()
         k = check_int(k, "k", "Recommender.similar")

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recommender.encoder import Encoder
+from recommender.embedding.encoder import Encoder
 
 
 class HashingEncoder(Encoder):

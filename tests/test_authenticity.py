@@ -1,4 +1,4 @@
-"""Tests of recommender.authenticity on planted creators.
+"""Tests of recommender.brandfit.authenticity on planted creators.
 
 Each suspicious creator is built to show one documented pattern (a fixed
 package of likes per post, follow-for-follow, one boosted post, a comments
@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recommender.authenticity import FLAG_COLUMNS, AuthenticityModel, authenticity_signals
-from recommender.catalog import load_catalog
-from recommender.tiers import TierScheme
+from recommender.brandfit.authenticity import FLAG_COLUMNS, AuthenticityModel, authenticity_signals
+from recommender.catalog.loader import load_catalog
+from recommender.catalog.tiers import TierScheme
 
 SCHEME = TierScheme.preset("default")
 COLUMNS = ["posts_checked", "likes_cv", "likes_cv_tier_median", "likes_cv_z", "flag_uniform_likes",

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from recommender import BrandBrief, Recommender
-from recommender.brandfit import RISK_PENALTY
+from recommender.brandfit.screen import RISK_PENALTY
 
 FOOD_BRIEF = "vegan curry recipe and sourdough bread baking"
 

@@ -1,4 +1,4 @@
-"""Tests of catalog loading and validation (recommender.catalog, .tables, .validation).
+"""Tests of catalog loading and validation (recommender.catalog.loader, .tables, .validation).
 
 The contract: every problem names the file, the row as the user sees it (CSV: the
 spreadsheet row, header = row 1; JSON Lines: the line; Parquet and DataFrames: the
@@ -25,10 +25,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recommender.catalog import Catalog, load_catalog
+from recommender.catalog.loader import Catalog, load_catalog
 from recommender.cli import main as cli_main
-from recommender.errors import CatalogError, RecommenderError, ValidationError
-from recommender.summary import format_summary
+from recommender.util.errors import CatalogError, RecommenderError, ValidationError
+from recommender.catalog.summary import format_summary
 
 MODES = ["strict", "lenient"]
 REPO = Path(__file__).resolve().parents[1]
@@ -254,7 +254,7 @@ def test_bad_rows_lenient_keep_the_rest_and_report_every_rejected_row(
         tmp_path: Path, case: BadRows, caplog: pytest.LogCaptureFixture) -> None:
     creators, posts = copy.deepcopy(CREATORS), copy.deepcopy(POSTS)
     case.edit(creators, posts)
-    with caplog.at_level(logging.WARNING, logger="recommender.catalog"):
+    with caplog.at_level(logging.WARNING, logger="recommender.catalog.loader"):
         catalog = _load_bad(tmp_path, case, "lenient")
     first = FIRST_ROW[case.fmt]
     creator_src, post_src = source_name("creators", case.fmt), source_name("posts", case.fmt)
@@ -545,7 +545,7 @@ def test_text_longer_than_the_model_reads_is_kept_and_flagged(tmp_path: Path, mo
     long_caption = " ".join(["great"] * 200 + ["!"] * 200)  # punctuation counts as tokens: 400
     creators[2]["bio"] = long_bio  # row 4
     posts[4]["caption"] = long_caption  # row 6
-    with caplog.at_level(logging.INFO, logger="recommender.catalog"):
+    with caplog.at_level(logging.INFO, logger="recommender.catalog.loader"):
         catalog = load_catalog(write_csv(tmp_path / "creators.csv", creators),
                                write_csv(tmp_path / "posts.csv", posts), mode=mode)
     assert len(catalog) == 13 and len(catalog.posts) == 8  # nothing rejected

@@ -1,4 +1,4 @@
-"""Tests of recommender.disclosure_scan: the fast paths of detect_sponsored give the results of the slow ones.
+"""Tests of recommender.brandfit.disclosure_scan: the fast paths of detect_sponsored give the results of the slow ones.
 
 Each fast path is checked against the plain computation it replaces: the needle index against a ``bytes.find``
 loop, the candidate filter against reading every caption, the hinted phrase search against ``finditer``, the
@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recommender import sponsorship
-from recommender.disclosure_scan import (
+from recommender.brandfit import sponsorship
+from recommender.brandfit.disclosure_scan import (
     KEYWORD_PHRASES,
     PHRASE_HINTS,
     DisclosureCandidates,
@@ -27,9 +27,9 @@ from recommender.disclosure_scan import (
     hinted_finditer,
     lowered_pattern,
 )
-from recommender.disclosures import DISCLOSURE_TAGS, EXCLUDED_TAGS, LABEL_WORDS, NEGATIONS, PHRASES
-from recommender.mentions import Haystack, fold_lower
-from recommender.sponsorship import detect_sponsored
+from recommender.brandfit.disclosures import DISCLOSURE_TAGS, EXCLUDED_TAGS, LABEL_WORDS, NEGATIONS, PHRASES
+from recommender.brandfit.mentions import Haystack, fold_lower
+from recommender.brandfit.sponsorship import detect_sponsored
 
 LABELS = Path(__file__).resolve().parents[1] / "data" / "sponsorship" / "labels.csv"
 FRAGMENTS = ([example for example, _, _ in PHRASES] + [k for _, keys, _ in PHRASES for k in keys]

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from recommender import BrandBrief, Recommender
-from recommender.diversity import diversify, mmr, recommend_diverse
-from recommender.metrics import list_metrics
+from recommender.planning.diversity import diversify, mmr, recommend_diverse
+from recommender.evaluation.metrics import list_metrics
 
 from .conftest import NICHES
 

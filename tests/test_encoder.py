@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from recommender.cache import EmbeddingCache, text_keys
-from recommender.encoder import Encoder
-from recommender.text import prepare_text, split_hashtag
+from recommender.embedding.cache import EmbeddingCache, text_keys
+from recommender.embedding.encoder import Encoder
+from recommender.embedding.text import prepare_text, split_hashtag
 
 from .conftest import HashingEncoder
 
@@ -121,7 +121,7 @@ def test_openvino_backend_gives_the_vectors_of_torch(precision):
 
 
 def test_auto_backend_falls_back_to_torch_for_a_model_openvino_cannot_convert(monkeypatch, caplog):
-    import recommender.encoder as encoder_module
+    import recommender.embedding.encoder as encoder_module
 
     def refuse(*args, **kwargs):
         raise RuntimeError("OpenVINO cannot convert this model: NotImplementedError: op")
@@ -132,7 +132,7 @@ def test_auto_backend_falls_back_to_torch_for_a_model_openvino_cannot_convert(mo
     monkeypatch.setattr(Encoder, "_load", lambda self: "model")
     auto = Encoder("some/model", precision="fp32")
     assert auto.backend == "openvino"
-    with caplog.at_level("WARNING", logger="recommender.encoder"):
+    with caplog.at_level("WARNING", logger="recommender.embedding.encoder"):
         assert auto._backend() == ("torch runner", {"precision": "fp32", "device": "cpu"})
     assert auto.backend == "torch" and "cannot convert this model" in caplog.text
     with pytest.raises(RuntimeError, match="OpenVINO cannot convert this model"):
@@ -144,7 +144,7 @@ def test_openvino_is_imported_with_its_telemetry_off():
     import subprocess
     import sys
 
-    code = ("import sys; from recommender.backends import _openvino; _openvino(); "
+    code = ("import sys; from recommender.embedding.backends import _openvino; _openvino(); "
             "from openvino.tools.ovc import telemetry_utils; "
             "print(sys.modules['openvino_telemetry'], telemetry_utils.tm.__name__)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -1,4 +1,4 @@
-"""Tests of recommender.engagement on planted populations.
+"""Tests of recommender.catalog.engagement on planted populations.
 
 Every population is built from known per-post rates, so each expectation follows
 from how the estimate is documented (median of recent log-rates, shrinkage toward
@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recommender.catalog import Catalog, load_catalog
-from recommender.engagement import EngagementModel, post_rates, score_engagement
-from recommender.tiers import TierScheme
+from recommender.catalog.loader import Catalog, load_catalog
+from recommender.catalog.engagement import EngagementModel, post_rates, score_engagement
+from recommender.catalog.tiers import TierScheme
 
 DEFAULT = TierScheme.preset("default")
 NANO_RATE = DEFAULT.typical_rates()["nano"]  # 0.04
@@ -174,7 +174,7 @@ def test_implausible_posts_are_flagged_and_left_out(rng: np.random.Generator, ca
     b.posts.append({"creator_id": "ghost", "caption": "hi", "likes": 50, "comments": 3, "views": None,
                     "posted_at": b.day})
     catalog = b.catalog()
-    with caplog.at_level(logging.WARNING, logger="recommender.engagement"):
+    with caplog.at_level(logging.WARNING, logger="recommender.catalog.engagement"):
         s = score(catalog)
     assert s.loc["hyped", "engagement_flags"] == 1
     assert s.loc["ghost", "engagement_flags"] == 1

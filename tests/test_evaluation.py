@@ -10,14 +10,14 @@ import pytest
 
 from recommender import BrandBrief, Recommender
 from recommender import recommender as recommender_module
-from recommender.baselines import (
+from recommender.evaluation.baselines import (
     BM25Ranker, EngagementRanker, FollowerRanker, MeanCaptionCosineRanker, RandomRanker, RecommenderRanker,
     TfidfRanker, creator_documents,
 )
-from recommender.catalog import load_catalog
+from recommender.catalog.loader import load_catalog
 from recommender.cli import main
-from recommender.errors import CatalogError, NotBuiltError, ValidationError
-from recommender.evaluation import (
+from recommender.util.errors import CatalogError, NotBuiltError, ValidationError
+from recommender.evaluation.runs import (
     evaluate_rankers, evaluate_recommender, format_report, load_qrels, qrels_from_labels,
 )
 
@@ -70,7 +70,7 @@ def test_follower_ranker_follows_followers_and_ignores_the_brief(catalog, briefs
 
 def test_engagement_ranker_orders_by_fair_engagement(catalog, briefs):
     run = EngagementRanker().fit(catalog).rank(briefs[:1], 120)
-    from recommender.engagement import score_engagement
+    from recommender.catalog.engagement import score_engagement
 
     scores = score_engagement(catalog.creators, catalog.posts, catalog.tier_scheme)["engagement_score"]
     assert np.allclose(run["score"], scores.loc[run["creator_id"]].to_numpy())

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from recommender.index import IndexConfig, VectorIndex, exact_search
-from recommender.profiles import normalise
+from recommender.search.index import IndexConfig, VectorIndex, exact_search
+from recommender.embedding.profiles import normalise
 
 
 @pytest.fixture

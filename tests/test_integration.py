@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from recommender import BrandBrief, Recommender, WeakMatchWarning
-from recommender.brief import load_briefs
+from recommender.catalog.briefs import load_briefs
 from recommender.cli import main
-from recommender.encoder import Encoder
+from recommender.embedding.encoder import Encoder
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 pytestmark = pytest.mark.integration

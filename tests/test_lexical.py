@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from recommender import Recommender
-from recommender.lexical import LexicalIndex
-from recommender.ranking import RankingWeights, fuse_lexical
-from recommender.text import prepare_texts
+from recommender.search.lexical import LexicalIndex
+from recommender.ranking.score import RankingWeights, fuse_lexical
+from recommender.embedding.text import prepare_texts
 
 
 def test_bm25_prefers_rarer_terms_and_shorter_documents():

@@ -9,8 +9,8 @@ import pytest
 from recommender import BrandBrief, Recommender
 from recommender import recommender as recommender_module
 from recommender.cli import main
-from recommender.lookalike import LookalikeWeights, rank_lookalikes, seed_queries, seed_query
-from recommender.ranking import RankingWeights
+from recommender.ranking.lookalike import LookalikeWeights, rank_lookalikes, seed_queries, seed_query
+from recommender.ranking.score import RankingWeights
 
 from .conftest import HashingEncoder
 
@@ -101,7 +101,7 @@ def test_seeds_that_cancel_out_are_an_error():
 def test_docstring_examples_run():
     import doctest
 
-    from recommender import lookalike
+    from recommender.ranking import lookalike
 
     assert doctest.testmod(lookalike).failed == 0
 
@@ -207,7 +207,7 @@ def test_cli_similar_prints_lookalikes_and_writes_the_table(rec, tmp_path, monke
 def test_real_model_lookalikes_of_sample_seeds_share_their_niche():
     from pathlib import Path
 
-    from recommender.encoder import Encoder
+    from recommender.embedding.encoder import Encoder
 
     data = Path(__file__).resolve().parent.parent / "data"
     rec = Recommender.build(data / "creators.csv", data / "posts.csv",

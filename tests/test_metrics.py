@@ -1,4 +1,4 @@
-"""Tests of recommender.metrics against hand-computed values and reference implementations."""
+"""Tests of recommender.evaluation.metrics against hand-computed values and reference implementations."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recommender.metrics import evaluate_run, list_metrics, macro_average, paired_bootstrap, per_brief_metrics
+from recommender.evaluation.metrics import evaluate_run, list_metrics, macro_average, paired_bootstrap, per_brief_metrics
 
 LOG2_3 = math.log2(3)  # 1.5849625...
 
@@ -78,7 +78,7 @@ def test_mrr_and_ap_when_first_hit_is_late() -> None:
 def test_brief_without_results_scores_zero_and_unjudged_brief_is_ignored(caplog: pytest.LogCaptureFixture) -> None:
     run = pd.concat([make_run("b1", ["a", "b"]), make_run("only_in_run", ["a"])])
     qrels = pd.DataFrame({"brief_id": ["b1", "no_results"], "creator_id": ["a", "a"]})
-    with caplog.at_level(logging.WARNING, logger="recommender.metrics"):
+    with caplog.at_level(logging.WARNING, logger="recommender.evaluation.metrics"):
         per_brief = per_brief_metrics(run, qrels, k=(1, 5))
     assert list(per_brief["brief_id"]) == ["b1", "no_results"]
     assert (per_brief.set_index("brief_id").loc["no_results"] == 0.0).all()

@@ -35,14 +35,14 @@ def test_unknown_attribute_is_an_attribute_error():
 
 @pytest.mark.parametrize("value", [0, -3, 1.5, "2", True, None])
 def test_check_int_refuses_anything_but_an_int_at_or_above_the_minimum(value):
-    from recommender.checks import check_int
+    from recommender.util.checks import check_int
 
     with pytest.raises(ValueError, match=rf"^The 'k' parameter of f must be an int >= 1\. Got {re.escape(repr(value))} instead\.$"):
         check_int(value, "k", "f")
 
 
 def test_check_int_accepts_numpy_ints_minimum_and_optional_none():
-    from recommender.checks import check_int
+    from recommender.util.checks import check_int
 
     assert check_int(np.int64(3), "k", "f") == 3 and isinstance(check_int(np.int64(3), "k", "f"), int)
     assert check_int(0, "n", "f", minimum=0) == 0

@@ -12,8 +12,8 @@ import pytest
 from recommender import BrandBrief, Recommender
 from recommender import recommender as recommender_module
 from recommender.cli import main
-from recommender.costs import DEFAULT_RATES, CostModel, RateBand, creator_costs
-from recommender.planner import InfeasiblePlanError, Planner, expected_value, plan_campaign
+from recommender.planning.costs import DEFAULT_RATES, CostModel, RateBand, creator_costs
+from recommender.planning.planner import InfeasiblePlanError, Planner, expected_value, plan_campaign
 
 from .conftest import NICHES, HashingEncoder
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from recommender.profiles import Representation, creator_vectors
+from recommender.embedding.profiles import Representation, creator_vectors
 
 E = np.eye(4, dtype=np.float32)
 

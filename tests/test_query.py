@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from recommender.brief import BrandBrief
-from recommender.profiles import normalise
-from recommender.query import FRAMING_PHRASES, QueryConfig, brief_facets, query_vectors
+from recommender.catalog.briefs import BrandBrief
+from recommender.embedding.profiles import normalise
+from recommender.embedding.query import FRAMING_PHRASES, QueryConfig, brief_facets, query_vectors
 
 
 def test_facets_split_on_punctuation_and_conjunctions():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from recommender.ranking import best_posts, top_post_similarity
+from recommender.ranking.score import best_posts, top_post_similarity
 
 
 def test_top_post_similarity_means_the_best_m_posts_and_nan_without_posts():

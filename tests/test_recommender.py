@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from recommender import BrandBrief, NotBuiltError, Recommender
-from recommender import persistence
-from recommender.catalog import load_catalog
-from recommender.errors import IndexMismatchError
-from recommender.ranking import RankingWeights
+from recommender.util import persistence
+from recommender.catalog.loader import load_catalog
+from recommender.util.errors import IndexMismatchError
+from recommender.ranking.score import RankingWeights
 
 from .conftest import HashingEncoder
 
@@ -127,7 +127,7 @@ def test_load_with_other_model_or_dimension_is_an_error(rec, tmp_path):
 
 
 def test_load_uses_the_saved_encoder_backend_where_it_can_run(rec, tmp_path, monkeypatch):
-    import recommender.encoder as encoder_module
+    import recommender.embedding.encoder as encoder_module
     import recommender.recommender as recommender_module
 
     rec.save(tmp_path / "idx")
@@ -249,7 +249,7 @@ def test_explain_false_gives_same_ranking_without_reasons(rec):
 
 @pytest.mark.parametrize("kind", ["exact", "hnsw"])
 def test_memory_mapped_load_gives_identical_results(planted, fake_encoder, tmp_path, kind):
-    from recommender.index import IndexConfig
+    from recommender.search.index import IndexConfig
 
     creators, posts = planted
     rec = Recommender.build(creators, posts, encoder=fake_encoder, index=IndexConfig(kind=kind))
@@ -264,7 +264,7 @@ def test_memory_mapped_load_gives_identical_results(planted, fake_encoder, tmp_p
 def test_tables_read_in_chunks_are_kept_in_one_chunk(planted, fake_encoder, tmp_path):
     import pyarrow as pa
 
-    from recommender.tables import contiguous
+    from recommender.catalog.tables import contiguous
 
     creators, posts = planted
     chunked = pa.Table.from_pandas(creators, preserve_index=False)
@@ -280,7 +280,7 @@ def test_tables_read_in_chunks_are_kept_in_one_chunk(planted, fake_encoder, tmp_
 
 
 def test_columns_take_the_values_pandas_takes():
-    from recommender.tables import Columns
+    from recommender.catalog.tables import Columns
 
     frame = pd.DataFrame({
         "name": pd.array(["a", None, "c", "d"], dtype="string[pyarrow]"),
@@ -307,8 +307,8 @@ def test_a_brief_without_filters_has_no_mask(rec):
 
 @pytest.mark.parametrize("wanted", [2, 12])  # a few values (equality tests) and many (lookup table)
 def test_value_filters_match_pandas_isin_for_few_and_many_values(rng, wanted):
-    from recommender.filters import CreatorFilters
-    from recommender.tiers import TierScheme
+    from recommender.search.filters import CreatorFilters
+    from recommender.catalog.tiers import TierScheme
 
     values = [f"Country{i}" for i in range(20)]
     creators = pd.DataFrame({"country": rng.choice(values + [None], size=500), "followers": 1000})

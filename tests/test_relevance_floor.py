@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from recommender import Recommender, RelevanceFloor, WeakMatchWarning
-from recommender.planner import Planner
-from recommender.ranking import RankingWeights
+from recommender.planning.planner import Planner
+from recommender.ranking.score import RankingWeights
 
 
 def test_fit_is_a_monotone_probability_with_half_at_the_midpoint():

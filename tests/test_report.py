@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from recommender import BrandBrief, Recommender
-from recommender.costs import creator_costs
-from recommender.planner import Planner, plan_campaign
-from recommender.report import render_report, report_vectors, write_plan
+from recommender.planning.costs import creator_costs
+from recommender.planning.planner import Planner, plan_campaign
+from recommender.planning.report import render_report, report_vectors, write_plan
 
 from .conftest import NICHES, HashingEncoder
 

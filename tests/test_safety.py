@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recommender.safety import (
+from recommender.brandfit.safety import (
     DEFAULT_RISK_CATEGORIES,
     RiskCategory,
     category_vectors,
@@ -298,7 +298,7 @@ def test_long_captions_are_quoted_around_the_keyword():
 
 @pytest.mark.integration
 def test_real_model_flags_an_alcoholic_post_and_not_a_safe_one():
-    from recommender.encoder import Encoder
+    from recommender.embedding.encoder import Encoder
 
     encoder = Encoder("default")
     captions = ["Happy hour margaritas with the girls, cheers to the weekend!",
@@ -326,7 +326,7 @@ def test_precomputed_keyword_matches_give_the_same_screen(vectors_case):
 def test_docstring_examples_run():
     import doctest
 
-    from recommender import risk_categories, safety
+    from recommender.brandfit import risk_categories, safety
 
     for module in (safety, risk_categories):
         assert doctest.testmod(module).failed == 0

@@ -1,6 +1,6 @@
-"""Tests of recommender.sponsorship and recommender.mentions on hand-made captions.
+"""Tests of recommender.brandfit.sponsorship and recommender.brandfit.mentions on hand-made captions.
 
-Each expectation follows from a documented rule (the tables of recommender.disclosures, the three mention
+Each expectation follows from a documented rule (the tables of recommender.brandfit.disclosures, the three mention
 forms, the conflict window), not from a recorded run.
 """
 
@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recommender.disclosures import DISCLOSURE_TAGS, EXCLUDED_TAGS, PHRASES
-from recommender.mentions import _brands_regex, scan
-from recommender.sponsorship import (
+from recommender.brandfit.disclosures import DISCLOSURE_TAGS, EXCLUDED_TAGS, PHRASES
+from recommender.brandfit.mentions import _brands_regex, scan
+from recommender.brandfit.sponsorship import (
     brand_mentions,
     competitor_conflicts,
     describe_conflict,

@@ -1,4 +1,4 @@
-"""Tests of recommender.tiers: presets, custom schemes and construction errors."""
+"""Tests of recommender.catalog.tiers: presets, custom schemes and construction errors."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recommender.catalog import load_catalog
-from recommender.tiers import TIER_PRESETS, Tier, TierScheme
+from recommender.catalog.loader import load_catalog
+from recommender.catalog.tiers import TIER_PRESETS, Tier, TierScheme
 
 INF = float("inf")
 

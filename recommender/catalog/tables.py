@@ -1,0 +1,222 @@
+"""Read a user's table (CSV, Parquet, JSON Lines or a DataFrame) into a DataFrame.
+
+This module only answers "can this source be read at all?": file type,
+encoding, emptiness, header. Row-level checks live in :mod:`recommender.catalog.validation`.
+CSV and JSON Lines values are read as text so that validation can quote exactly
+what the user wrote (``'12k'``) instead of what a parser guessed.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence, Union
+
+import numpy as np
+import pandas as pd
+
+from ..util import CatalogError
+
+logger = logging.getLogger(__name__)
+
+TableSource = Union[str, Path, pd.DataFrame]
+
+_READERS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table read from one source.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        The rows, with a default RangeIndex. Column names are stripped and lower-cased.
+    name : str
+        How messages name the source: the file name, or ``'creators'`` for a DataFrame.
+    row_numbers : numpy.ndarray
+        The row number a user sees for each row: the spreadsheet row for CSV (the
+        header is row 1, so data starts at row 2), the line number for JSON Lines,
+        the 1-based position for Parquet and DataFrames.
+    """
+
+    frame: pd.DataFrame
+    name: str
+    row_numbers: np.ndarray
+
+    def row_number(self, position: int) -> int:
+        """Row number as the user sees it for a 0-based position."""
+        return int(self.row_numbers[position])
+
+
+def read_table(source: TableSource, *, default_name: str) -> Table:
+    """Read ``source`` into a :class:`Table`.
+
+    Parameters
+    ----------
+    source : str, Path or DataFrame
+        A ``.csv``, ``.parquet`` or ``.jsonl`` file, or a DataFrame (copied).
+    default_name : str
+        Name used in messages when ``source`` is a DataFrame, e.g. ``'creators'``.
+
+    Raises
+    ------
+    CatalogError
+        If the file is missing, of an unsupported type, not UTF-8, empty or unparseable.
+    """
+    if isinstance(source, pd.DataFrame):
+        frame = source.reset_index(drop=True).copy()
+        return _table(frame, default_name, start=1)
+    if not isinstance(source, (str, Path)):
+        raise CatalogError(
+            f"{default_name}: expected a file path or a pandas DataFrame, got {type(source).__name__}."
+        )
+    path = Path(source)
+    name = path.name
+    kind = _READERS.get(path.suffix.lower())
+    if kind is None:
+        raise CatalogError(
+            f"{name}: unsupported file type '{path.suffix or '(none)'}'; expected one of "
+            ".csv, .parquet, .jsonl (JSON Lines). Convert the file, or pass a pandas DataFrame."
+        )
+    if not path.is_file():
+        raise CatalogError(f"{name}: no such file at '{path}'.")
+    if path.stat().st_size == 0:
+        raise CatalogError(f"{name}: the file is empty; expected a header row and at least one data row.")
+    if kind == "parquet":
+        try:
+            frame = pd.read_parquet(path)
+        except Exception as exc:  # pyarrow raises several types for a bad file
+            raise CatalogError(f"{name}: not a readable Parquet file ({exc}).") from exc
+        return _table(frame, name, start=1)
+    text = _read_utf8(path)
+    if not text.strip():
+        raise CatalogError(f"{name}: the file is empty; expected a header row and at least one data row.")
+    if kind == "csv":
+        frame, rows = _parse_csv(text, name)
+        return Table(_normalise_columns(frame), name, rows)
+    frame, lines = _parse_jsonl(text, name)
+    return Table(_normalise_columns(frame), name, np.asarray(lines, dtype=np.int64))
+
+
+def _table(frame: pd.DataFrame, name: str, *, start: int) -> Table:
+    return Table(_normalise_columns(frame), name, np.arange(start, start + len(frame), dtype=np.int64))
+
+
+def _read_utf8(path: Path) -> str:
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise CatalogError(
+            f"{path.name}: not valid UTF-8 (byte 0x{raw[exc.start]:02x} on line {line}); "
+            "save the file with UTF-8 encoding (in Excel: 'CSV UTF-8')."
+        ) from exc
+
+
+def _parse_csv(text: str, name: str) -> tuple[pd.DataFrame, np.ndarray]:
+    # A blank line is a row in a spreadsheet: parse blank lines as rows so that later
+    # rows keep their spreadsheet numbers, then drop the rows that hold no value at all.
+    body = text.lstrip()
+    start = 2 + text[: len(text) - len(body)].count("\n")
+    try:
+        frame = pd.read_csv(io.StringIO(body), dtype=str, keep_default_na=False, skipinitialspace=False,
+                            skip_blank_lines=False)
+    except pd.errors.ParserError as exc:
+        raise CatalogError(f"{name}: not a well-formed CSV file ({exc}).") from exc
+    rows = np.arange(start, start + len(frame), dtype=np.int64)
+    blank = np.ones(len(frame), dtype=bool)
+    for column in frame.columns:
+        blank &= frame[column].fillna("").astype(str).str.strip().eq("").to_numpy()
+    return frame[~blank].reset_index(drop=True), rows[~blank]
+
+
+def _parse_jsonl(text: str, name: str) -> tuple[pd.DataFrame, list[int]]:
+    records, lines = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise CatalogError(f"{name} line {number}: expected a JSON object, got invalid JSON ({exc.msg}).") from exc
+        if not isinstance(record, dict):
+            raise CatalogError(f"{name} line {number}: expected a JSON object, got {type(record).__name__}.")
+        records.append(record)
+        lines.append(number)
+    frame = pd.DataFrame.from_records(records)
+    return frame.astype(object).where(frame.notna(), ""), lines
+
+
+def _normalise_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    return frame
+
+
+def contiguous(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every Arrow-backed column in one chunk.
+
+    Parquet and large CSV files load as chunked Arrow columns, and taking a few rows
+    from a chunked column joins all its chunks first: 23 ms for 10 rows of a million
+    against 0.07 ms from one chunk. The recommender takes rows per brief, so it keeps
+    its tables in one chunk.
+    """
+    import pyarrow as pa
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    if all(column.num_chunks <= 1 for column in table.columns):
+        return frame
+    out = table.combine_chunks().to_pandas()
+    out.index = frame.index
+    return out
+
+
+class Columns:
+    """Values of a frame's columns at given row positions, as NumPy arrays.
+
+    Each column's underlying array is looked up once and kept (a categorical as its
+    codes and categories), so a take skips pandas' per-call work: 0.01-0.02 ms a
+    column against 0.03-0.1 ms through ``frame[column]``, which adds up over the
+    columns of every result. Make a new one when the frame changes.
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self._takers: dict[str, Callable[[np.ndarray], np.ndarray]] = {}
+
+    def take(self, column: str, positions: np.ndarray) -> np.ndarray:
+        """``frame[column]`` at ``positions``; a missing categorical value is NaN."""
+        taker = self._takers.get(column)
+        if taker is None:
+            taker = self._takers[column] = _taker(self.frame[column])
+        return taker(positions)
+
+
+def _taker(column: pd.Series) -> Callable[[np.ndarray], np.ndarray]:
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes, labels = column.cat.codes.to_numpy(), np.append(np.asarray(column.cat.categories, dtype=object), np.nan)
+        return lambda positions: labels[codes[positions]]  # code -1 (missing) picks the appended NaN
+    if isinstance(column.dtype, np.dtype):
+        values = column.to_numpy()
+        return lambda positions: values[positions]
+    array = column.array
+    return lambda positions: np.asarray(array.take(positions))
+
+
+def live_positions(creator_ids: pd.Series, alive: np.ndarray, wanted: Sequence[str], where: str) -> np.ndarray:
+    """Row positions of the ``wanted`` creator ids among the live rows (``alive``), in the order given.
+
+    Raises ValueError naming every id that is not a live creator, e.g.
+    ``"similar: unknown creator_id(s) ['c999']."``.
+    """
+    found = np.flatnonzero(creator_ids.isin(wanted).to_numpy() & alive)
+    live = pd.Series(found, index=creator_ids.to_numpy()[found])
+    unknown = [c for c in wanted if c not in live.index]
+    if unknown:
+        raise ValueError(f"{where}: unknown creator_id(s) {unknown[:10]}.")
+    return live.loc[list(wanted)].to_numpy(dtype=np.int64)
+
