@@ -155,20 +155,20 @@ def build(size: int, corpus: RealCorpus, encoder: Encoder, args: argparse.Namesp
         seconds, _ = timed(lambda: rec.fit(catalog, bio_vectors=bio_vectors, post_vectors=post_vectors))
     info.update(fit_s=seconds, fit_rss_before_gib=before, fit_peak_gib=tracker.overall(),
                 fit_peak_rise_gib=tracker.overall() - before, rss_after_fit_gib=rss_gib(),
-                index_kind=rec.index_.kind_)
+                index_kind=rec.corpus.index.kind_)
     return rec
 
 
 # --------------------------------------------------------------------- queries
 def brief_filter(rec: Recommender, brief: BrandBrief) -> np.ndarray:
     """The recommender's own hard-filter mask for ``brief`` (all True without filters)."""
-    mask = rec._mask(brief)
-    return np.ones(len(rec.creators_), dtype=bool) if mask is None else mask
+    mask = rec.corpus.mask(brief)
+    return np.ones(len(rec.corpus.creators), dtype=bool) if mask is None else mask
 
 
 def check_filter(rec: Recommender, frame: Any, fields: dict[str, Any]) -> bool:
     """True when every row of a result passes ``fields`` (tiers / countries / platforms)."""
-    rows = rec.creators_.set_index("creator_id").loc[frame["creator_id"]]
+    rows = rec.corpus.creators.set_index("creator_id").loc[frame["creator_id"]]
     ok = np.ones(len(rows), dtype=bool)
     if "tiers" in fields:
         ok &= rows["tier"].astype(str).isin(fields["tiers"]).to_numpy()
@@ -187,16 +187,16 @@ def parts_ms(rec: Recommender, briefs: list[BrandBrief]) -> dict[str, float]:
     fetch = max(rec.candidates, 3 * K)
     lexical = getattr(rec, "lexical_", None)
     parts: dict[str, list[float]] = {"encode": [], "mask": [], "search": [], "lexical": []}
-    framing = framing_direction(rec.encoder_)  # computed once per recommender, as recommend() does
+    framing = framing_direction(rec.text_encoder)  # computed once per recommender, as recommend() does
     for brief in briefs:
-        t, query = timed(lambda: query_vectors([brief], rec.encoder_, rec.query, framing=framing))
+        t, query = timed(lambda: query_vectors([brief], rec.text_encoder, rec.query, framing=framing))
         parts["encode"].append(t)
         t, allowed = timed(lambda: brief_filter(rec, brief))
         parts["mask"].append(t)
         allowed = None if allowed.all() else allowed
         # Under the thread limits of recommend().
         with rec._thread_limits(1):
-            parts["search"].append(timed(lambda: rec.index_.search(query, fetch, allowed=allowed))[0])
+            parts["search"].append(timed(lambda: rec.corpus.index.search(query, fetch, allowed=allowed))[0])
             if lexical is not None:
                 text = prepare_texts([brief.query_text])[0]
                 parts["lexical"].append(timed(lambda: lexical.query(text).top(fetch, allowed=allowed))[0])
@@ -236,7 +236,7 @@ def latencies(rec: Recommender, briefs: list[BrandBrief], scenarios: dict[str, d
 def batch(rec: Recommender, briefs: list[BrandBrief], k: int) -> dict[str, Any]:
     """Throughput of ``recommend_batch`` and the share of it spent encoding briefs."""
     seconds, cpu, frame = timed_cpu(lambda: rec.recommend_batch(briefs, k=k, progress=False))
-    encode_s, _ = timed(lambda: query_vectors(briefs, rec.encoder_, rec.query))
+    encode_s, _ = timed(lambda: query_vectors(briefs, rec.text_encoder, rec.query))
     return {"briefs": len(briefs), "k": k, "seconds": seconds, "cpu_s": cpu, "briefs_per_s": len(briefs) / seconds,
             "rows": len(frame), "encode_s": encode_s, "rest_briefs_per_s": len(briefs) / max(seconds - encode_s, 1e-9)}
 
@@ -255,9 +255,9 @@ def batch_briefs(corpus: RealCorpus, briefs: list[BrandBrief], n: int) -> list[B
 # ---------------------------------------------------------------------- recall
 def recall(rec: Recommender, queries: np.ndarray, k: int, allowed: np.ndarray | None = None) -> float:
     """recall@k of the recommender's index against exact search over the same rows."""
-    _, found = rec.index_.search(queries, k, allowed=allowed)
-    subset = np.arange(len(rec.creator_vectors_)) if allowed is None else np.flatnonzero(allowed)
-    _, local = exact_search(queries, rec.creator_vectors_[subset], k, chunk=16)
+    _, found = rec.corpus.index.search(queries, k, allowed=allowed)
+    subset = np.arange(len(rec.corpus.creator_vectors)) if allowed is None else np.flatnonzero(allowed)
+    _, local = exact_search(queries, rec.corpus.creator_vectors[subset], k, chunk=16)
     return overlap(found, subset[local])
 
 
@@ -265,15 +265,15 @@ def recall_report(rec: Recommender, groups: dict[str, np.ndarray], masks: dict[s
     """recall@100 per query group, recall@10 within the candidates recommend() fetches, filtered recall@100."""
     queries = np.vstack(list(groups.values()))
     fetch = max(rec.candidates, 3 * K)
-    _, candidates = rec.index_.search(queries, fetch)
-    _, truth = exact_search(queries, rec.creator_vectors_, K, chunk=16)
+    _, candidates = rec.corpus.index.search(queries, fetch)
+    _, truth = exact_search(queries, rec.corpus.creator_vectors, K, chunk=16)
     out: dict[str, Any] = {"queries": len(queries), "recall_at_100": recall(rec, queries, RECALL_K),
                            "recall_at_10_in_candidates": overlap(candidates, truth)}
     for name, group in groups.items():
         out[f"recall_at_100_{name}"] = recall(rec, group, RECALL_K)
     for name, mask in masks.items():
         out[f"recall_at_100_{name}"] = recall(rec, queries, RECALL_K, allowed=mask)
-    if rec.index_.kind_ in ("ivf", "hnsw"):
+    if rec.corpus.index.kind_ in ("ivf", "hnsw"):
         out["breadth_sweep"] = breadth_sweep(rec, queries)
     return out
 
@@ -283,9 +283,9 @@ def breadth_sweep(rec: Recommender, queries: np.ndarray) -> list[dict[str, Any]]
     IVF lists probed (``ivf_probe``) or HNSW ``ef_search``."""
     from dataclasses import replace
 
-    index = rec.index_
+    index = rec.corpus.index
     name, values = {"ivf": ("ivf_probe", (64, 128, 256, 512)), "hnsw": ("ef_search", (128, 256, 512))}[index.kind_]
-    _, truth = exact_search(queries, rec.creator_vectors_, RECALL_K, chunk=16)
+    _, truth = exact_search(queries, rec.corpus.creator_vectors, RECALL_K, chunk=16)
     default, rows = index.config, []
     try:
         for value in values:
@@ -317,14 +317,14 @@ def alternatives(rec: Recommender, single: np.ndarray, many: np.ndarray) -> list
     """The package's index, exact NumPy top-k and FAISS IndexFlatIP on the same vectors."""
     import faiss
 
-    vectors = rec.creator_vectors_
+    vectors = rec.corpus.creator_vectors
     rows = []
     truth = exact_search(many, vectors, RECALL_K, chunk=16)[1]
-    t, (_, found) = timed(lambda: rec.index_.search(many, RECALL_K))
+    t, (_, found) = timed(lambda: rec.corpus.index.search(many, RECALL_K))
     built = getattr(rec, "_bench_index_build", {})
-    rows.append({"method": f"package index ({rec.index_.kind_})", "build_s": built.get("s"),
+    rows.append({"method": f"package index ({rec.corpus.index.kind_})", "build_s": built.get("s"),
                  "extra_memory_gib": built.get("peak_gib", np.nan) - built.get("rss_before_gib", np.nan),
-                 "single_query_ms": per_query_ms(lambda q: rec.index_.search(q, RECALL_K), single),
+                 "single_query_ms": per_query_ms(lambda q: rec.corpus.index.search(q, RECALL_K), single),
                  "batch_queries_per_s": len(many) / t, "recall_at_100": overlap(found, truth)})
     t, _ = timed(lambda: exact_search(many, vectors, RECALL_K, chunk=16))
     rows.append({"method": "NumPy matmul top-k (exact)", "build_s": 0.0, "extra_memory_gib": 0.0,
@@ -348,11 +348,11 @@ def lexical_alternatives(rec: Recommender, briefs: list[BrandBrief], build_s: fl
 
     from recommender.embedding.text import prepare_texts
 
-    documents = prepare_texts(rec._texts())
+    documents = prepare_texts(rec.corpus.texts())
     queries = prepare_texts([b.query_text for b in briefs])
 
     def package_top(text: str) -> np.ndarray:
-        return rec.lexical_.query(text).top(k)[0]
+        return rec.corpus.lexical.query(text).top(k)[0]
 
     rows = [{"method": "package BM25 (LexicalIndex)", "build_s": build_s,
              "single_query_ms": per_query_ms(package_top, queries)}]

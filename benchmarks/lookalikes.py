@@ -106,7 +106,7 @@ def load(name: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
 
 def seed_sets(rec: Recommender, labels: pd.Series, rng: np.random.Generator, singles: int | None) -> dict[str, list]:
     """The seed sets of each scenario: seeds, negatives, excluded and the labels that count as right."""
-    ids = rec.creators_["creator_id"].to_numpy()
+    ids = rec.corpus.creators["creator_id"].to_numpy()
     owned = labels.loc[ids].to_numpy()
     members = {t: ids[[t in own for own in owned]] for t in sorted(frozenset().union(*owned))}
     topics = [t for t, m in members.items() if len(m) > 3]
@@ -120,7 +120,7 @@ def seed_sets(rec: Recommender, labels: pd.Series, rng: np.random.Generator, sin
         only = {x: [c for c in members[x] if y not in labels[c]] for x, y in ((a, b), (b, a))}
         mixed.append({"seeds": [rng.choice(only[a]), rng.choice(only[b])], "right": frozenset([a, b]), "mixed": True})
     position = pd.Series(np.arange(len(ids)), index=ids)
-    vectors, negatives = rec.creator_vectors_, []
+    vectors, negatives = rec.corpus.creator_vectors, []
     for s in one:
         sims = vectors @ vectors[position[s["seeds"][0]]]
         sims[[bool(own & s["right"]) for own in owned]] = -np.inf

@@ -81,7 +81,7 @@ def measure(name: str, cache: Path) -> list[dict]:
     catalog = load_catalog(dev.creators, dev.posts)
     rec = Recommender(encoder=Encoder(cache_dir=cache)).fit(catalog)
     rankers = {f"trade_off={t}": MMRRanker(rec, t) for t in TRADE_OFFS}
-    vectors = (rec.creators_["creator_id"].to_numpy(), rec.creator_vectors_)
+    vectors = (rec.corpus.creators["creator_id"].to_numpy(), rec.corpus.creator_vectors)
     report = evaluate_rankers(rankers, catalog, dev.briefs, dev.qrels, k=[10], vectors=vectors, n_bootstrap=1000)
     spread = sub_niche_spread(report.runs, dev.qrels, sub_niches(name == "heldout"))
     rows = []

@@ -28,8 +28,9 @@ import pandas as pd  # noqa: E402
 from devsets import ROOT, TWEET_TOPICS, load_sample, load_tweet_topic  # noqa: E402
 
 from recommender.evaluation.baselines import (  # noqa: E402
-    BM25Ranker, EngagementRanker, FollowerRanker, MeanCaptionCosineRanker, RandomRanker, RecommenderRanker, TfidfRanker,
+    BM25Ranker, EngagementRanker, FollowerRanker, MeanCaptionCosineRanker, RandomRanker, TfidfRanker,
 )
+from recommender import Recommender  # noqa: E402
 from recommender.catalog.loader import load_catalog  # noqa: E402
 from recommender.embedding.encoder import Encoder  # noqa: E402
 from recommender.evaluation.runs import evaluate_rankers  # noqa: E402
@@ -49,7 +50,7 @@ def systems(cache: Path, quick: bool) -> dict:
         "TF-IDF": TfidfRanker(),
         "BM25": BM25Ranker(),
         "mean-caption cosine": MeanCaptionCosineRanker(Encoder(cache_dir=cache)),
-        "recommender (default)": RecommenderRanker(encoder=encoder),
+        "recommender (default)": Recommender(encoder=encoder),
     }
     if quick:
         return base
@@ -73,7 +74,7 @@ def systems(cache: Path, quick: bool) -> dict:
         "engagement weight 0.2": dict(weights=replace(default_w, engagement=0.2)),
     }
     for name, settings in ablations.items():
-        base[name] = RecommenderRanker(**{"encoder": encoder, **settings})
+        base[name] = Recommender(**{"encoder": encoder, **settings})
     return base
 
 

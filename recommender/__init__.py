@@ -3,7 +3,7 @@
 The package import is light: the heavy parts (torch, sentence-transformers,
 FAISS) load on first use.
 
->>> from recommender import Recommender, BrandBrief  # doctest: +SKIP
+>>> from recommender import Recommender, BrandBrief
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ _EXPORTS = {
     "evaluate_rankers": "evaluation",
     "evaluate_recommender": "evaluation",
     "Recommender": "recommender",
-    "RiskCategory": "brandfit",
-    "DEFAULT_RISK_CATEGORIES": "brandfit",
+    "RiskCategory": "catalog",
+    "DEFAULT_RISK_CATEGORIES": "catalog",
     "AuthenticityModel": "brandfit",
     "LookalikeWeights": "ranking",
     "RecommenderError": "util",
@@ -61,7 +61,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .util import CatalogError, IndexMismatchError, NotBuiltError, RecommenderError, ValidationError, WeakMatchWarning
     from .ranking import RankingWeights, RelevanceFloor
     from .recommender import Recommender
-    from .brandfit import DEFAULT_RISK_CATEGORIES, RiskCategory
+    from .catalog import DEFAULT_RISK_CATEGORIES, RiskCategory
     from .catalog import TIER_PRESETS, Tier, TierScheme
 
 

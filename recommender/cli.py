@@ -12,17 +12,25 @@ import sys
 import time
 import warnings
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .embedding import Encoder
+    from .recommender import Recommender
 
 __all__ = ["main"]
 
 logger = logging.getLogger("recommender.cli")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``recommender`` console script."""
+def main(argv: Sequence[str] | None = None, *, encoder: "Encoder | None" = None) -> int:
+    """Entry point of the ``recommender`` console script; ``argv`` defaults to ``sys.argv[1:]``.
+
+    ``encoder`` embeds instead of one made from ``--model`` or an index's manifest (it must be the
+    index's model), e.g. one already loaded in a notebook."""
     parser = _parser()
     args = parser.parse_args(argv)
+    args.encoder = encoder
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from .util import RecommenderError, WeakMatchWarning
 
@@ -202,21 +210,20 @@ def _build(args: argparse.Namespace) -> int:
     from .recommender import Recommender
 
     started = time.perf_counter()
-    encoder = Encoder(args.model, precision=args.precision, backend=args.backend,
-                      cache_dir=None if args.no_cache else args.cache_dir)
+    encoder = args.encoder or Encoder(args.model, precision=args.precision, backend=args.backend,
+                                      cache_dir=None if args.no_cache else args.cache_dir)
     rec = Recommender.build(args.creators, args.posts, mode="strict" if args.strict else "lenient",
                             encoder=encoder, tiers=args.tiers)
     rec.save(args.out)
     print(f"Built {rec!r} in {time.perf_counter() - started:.1f}s -> {args.out}")
-    _report_rejected(rec.rejected_, args.out.with_name(args.out.name + ".rejected.csv") if len(rec.rejected_) else None)
+    _report_rejected(rec.rejected, args.out.with_name(args.out.name + ".rejected.csv") if len(rec.rejected) else None)
     return 0
 
 
 def _recommend(args: argparse.Namespace) -> int:
     from .catalog import BrandBrief
-    from .recommender import Recommender
 
-    rec = Recommender.load(args.index)
+    rec = _load(args)
     brief = BrandBrief(
         name=args.name, description=args.brief, keywords=args.keyword, exclude_keywords=args.exclude_keyword,
         tiers=args.tier, platforms=args.platform, countries=args.country, min_followers=args.min_followers,
@@ -249,12 +256,11 @@ def _print_results(results, columns: list[str]) -> None:  # noqa: ANN001 - DataF
 
 def _batch(args: argparse.Namespace) -> int:
     from .catalog import load_briefs
-    from .recommender import Recommender
 
     for path in filter(None, (args.out, args.flags_out)):
         _check_output(path)
     briefs = load_briefs(args.briefs)
-    rec = Recommender.load(args.index)
+    rec = _load(args)
     started = time.perf_counter()
     results = rec.recommend_batch(briefs, k=args.k, progress=True if sys.stderr.isatty() else None)
     _write(results, args.out)
@@ -267,13 +273,12 @@ def _batch(args: argparse.Namespace) -> int:
 def _evaluate(args: argparse.Namespace) -> int:
     from .catalog import load_briefs
     from .evaluation import evaluate_recommender, format_report, load_qrels
-    from .recommender import Recommender
 
     if args.out:
         _check_output(args.out)
     briefs = load_briefs(args.briefs)
     qrels = load_qrels(args.qrels)
-    rec = Recommender.load(args.index)
+    rec = _load(args)
     report = evaluate_recommender(rec, briefs, qrels, k=args.k, n_bootstrap=args.n_bootstrap, seed=args.seed)
     print(format_report(report, per_brief=True))
     if args.out:
@@ -289,10 +294,7 @@ def _plan(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from .catalog import load_briefs
-    from .planning import CostModel, creator_costs
-    from .planning import Planner
-    from .recommender import Recommender
-    from .planning import render_report, report_vectors, write_plan
+    from .planning import CostModel, Planner, plan_campaign, render_report, write_plan
 
     mix = {}
     for item in filter(None, (part.strip() for part in args.tier_mix.split(","))):
@@ -302,16 +304,13 @@ def _plan(args: argparse.Namespace) -> int:
         except ValueError:
             raise ValueError(f"--tier-mix: expected tier=share pairs like micro=0.6,nano=0.2, got {item!r}.") from None
     briefs = load_briefs(args.briefs)
-    rec = Recommender.load(args.index)
+    rec = _load(args)
     min_fit = rec.floor.threshold if args.min_fit is None else args.min_fit
     if not 0 <= min_fit <= 1:
         raise ValueError(f"--min-fit: expected a fit between 0 and 1, got {min_fit}.")
     planner = Planner(budget=args.budget, brief_budget=args.brief_budget, tier_mix=mix, max_creators=args.max_creators,
                       max_per_brief=args.max_per_brief, min_per_brief=args.min_per_brief, solver=args.solver,
                       min_fit=min_fit or None)
-    unknown = sorted(set(mix) - set(rec.tier_scheme.names))
-    if unknown:
-        raise ValueError(f"--tier-mix: unknown tier(s) {unknown}; the index has tiers {list(rec.tier_scheme.names)}.")
     # The shortlists and the briefs' vectors need the model; they are kept in --out and reused while the index,
     # briefs and -k are the same, so replanning with another budget or mix (or after an interruption) skips both.
     manifest = (args.index / "manifest.json").read_bytes()
@@ -323,14 +322,13 @@ def _plan(args: argparse.Namespace) -> int:
         print(f"Reused the shortlists in {cached} (same index, briefs and -k).")
     else:
         candidates = rec.recommend_batch(briefs, k=args.k, progress=sys.stderr.isatty())
-        brief_vectors = np.stack(list(report_vectors(rec, briefs)["brief_vectors"].values()))
+        brief_vectors = rec.encode_briefs(briefs)
         args.out.mkdir(parents=True, exist_ok=True)
         candidates.to_parquet(cached, index=False)
         np.save(queries, brief_vectors, allow_pickle=False)
         stamp.write_text(key + "\n")
-    costs = creator_costs(rec.creators_, CostModel(scale=args.cost_scale))
-    plan = planner.plan(candidates, costs, briefs=[b.brief_id for b in briefs])
-    page = render_report(plan, creator_ids=rec.creators_["creator_id"].to_numpy(), creator_vectors=rec.creator_vectors_,
+    plan = plan_campaign(rec, briefs, planner, candidates=candidates, cost_model=CostModel(scale=args.cost_scale))
+    page = render_report(plan, creator_ids=rec.creators["creator_id"].to_numpy(), creator_vectors=rec.creator_vectors(),
                          brief_vectors=dict(zip([b.brief_id for b in briefs], brief_vectors)),
                          title=f"Campaign plan: {args.briefs.name}")
     write_plan(plan, args.out, page)
@@ -347,11 +345,10 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _similar(args: argparse.Namespace) -> int:
-    from .recommender import Recommender
 
     if args.out:
         _check_output(args.out)
-    rec = Recommender.load(args.index)
+    rec = _load(args)
     results = rec.similar(args.creator, negative=args.negative, exclude=args.exclude, brief=args.brief, k=args.k)
     if args.out:
         _write(results, args.out)
@@ -374,22 +371,28 @@ def _write_flags(rec, briefs, results, path: Path) -> None:  # noqa: ANN001 - Re
     print(f"Wrote {len(flags)} brand-fit flags to {path}.")
 
 
+def _load(args: argparse.Namespace) -> "Recommender":
+    """The saved recommender of ``--index``, with the encoder given to :func:`main` if any."""
+    from .recommender import Recommender
+
+    return Recommender.load(args.index, encoder=args.encoder)
+
+
 def _check_output(path: Path) -> None:
     if path.suffix.lower() not in (".csv", ".parquet"):
         raise ValueError(f"--out {path}: expected a .csv or .parquet file name, got '{path.suffix or '(none)'}'.")
 
 
 def _write(frame, path: Path) -> None:  # noqa: ANN001
-    import os
+    from .util import atomic_path
 
     _check_output(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    if path.suffix.lower() == ".csv":
-        frame.to_csv(tmp, index=False)
-    else:
-        frame.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        if path.suffix.lower() == ".csv":
+            frame.to_csv(tmp, index=False)
+        else:
+            frame.to_parquet(tmp, index=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

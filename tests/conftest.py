@@ -1,15 +1,20 @@
-"""Shared fixtures: a deterministic fake encoder and a small planted catalog."""
+"""Shared fixtures and helpers: a deterministic fake encoder, a small planted catalog, the repository's data folder."""
 
 from __future__ import annotations
 
 import hashlib
 import re
+from typing import Callable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from recommender.embedding.encoder import Encoder
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+"""The repository's sample data (creators, posts, briefs, sponsorship labels)."""
 
 
 class HashingEncoder(Encoder):
@@ -36,6 +41,14 @@ class HashingEncoder(Encoder):
 @pytest.fixture
 def fake_encoder() -> HashingEncoder:
     return HashingEncoder()
+
+
+@pytest.fixture
+def cli(fake_encoder: HashingEncoder) -> Callable[[list[str]], int]:
+    """The command line with the fake encoder passed in (as a notebook passes one it has loaded)."""
+    from recommender.cli import main
+
+    return lambda args: main(args, encoder=fake_encoder)
 
 
 NICHES = {

@@ -47,7 +47,7 @@ def test_tier_and_engagement_filters_are_exact(built):
     brief = BrandBrief(name="GreenSprout", description="plant-based snacks for families", tiers=["micro"],
                        min_engagement_rate=0.03)
     results = rec.recommend(brief, k=10)
-    passing = rec.creators_[(rec.creators_["tier"] == "micro") & (rec.engagement_["engagement_rate_shrunk"] >= 0.03)]
+    passing = rec.corpus.creators[(rec.corpus.creators["tier"] == "micro") & (rec.corpus.engagement["engagement_rate_shrunk"] >= 0.03)]
     assert len(results) == min(10, len(passing))
     assert set(results["creator_id"]) <= set(passing["creator_id"])
 
@@ -55,7 +55,7 @@ def test_tier_and_engagement_filters_are_exact(built):
 def test_reasons_quote_real_posts(built):
     rec, _ = built
     results = rec.recommend("budget travel tips and cheap flights", k=5)
-    captions = rec.posts_.set_index("post_id")["caption"]
+    captions = rec.corpus.posts.set_index("post_id")["caption"]
     for row in results.itertuples():
         post_id = row.matched_posts.split(";")[0]
         assert " ".join(captions[post_id].split())[:30] in row.reasons
@@ -97,7 +97,7 @@ def test_cli_build_reports_bad_input_clearly(tmp_path, capsys, monkeypatch):
     assert message in capsys.readouterr().out
     assert pd.read_csv(tmp_path / "idx.rejected.csv")["message"].tolist() == [message]
     loaded = Recommender.load(tmp_path / "idx")
-    assert len(loaded.creators_) == 1 and loaded.encoder_.backend == "torch"
+    assert len(loaded.corpus.creators) == 1 and loaded.text_encoder.backend == "torch"
 
 
 WATCH = "Luxury Swiss watch maker: mechanical movements, chronographs, horology and watch collecting."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import numpy as np
 import pandas as pd
@@ -60,7 +61,7 @@ def test_score_components_add_up(rec):
     ("filters", {"followers": {"min": 1000, "max": 30000}}, lambda c: c["followers"].between(1000, 30000)),
 ])
 def test_filtered_creators_never_appear_and_k_is_filled(rec, planted, field, value, check):
-    creators = rec.creators_
+    creators = rec.corpus.creators
     brief = BrandBrief(name="b", description="vegan curry recipe", **{field: value})
     results = rec.recommend(brief, k=15)
     passing = creators[check(creators)]
@@ -72,7 +73,7 @@ def test_min_engagement_rate_and_exclude_keywords(rec):
     results = rec.recommend(BrandBrief(name="b", description="vegan curry", min_engagement_rate=0.03), k=50)
     assert (results["engagement_rate"] >= 0.03).all()
     excluded = rec.recommend(BrandBrief(name="b", description="vegan curry", exclude_keywords=["sourdough"]), k=200)
-    texts = rec._texts().set_axis(rec.creators_["creator_id"])
+    texts = rec.corpus.texts().set_axis(rec.corpus.creators["creator_id"])
     assert not texts.loc[excluded["creator_id"]].str.contains("sourdough").any()
     assert len(excluded) == (~texts.str.contains("sourdough")).sum()
 
@@ -91,7 +92,7 @@ def test_batch_equals_single(rec):
 
 def test_reasons_name_real_posts_tier_and_engagement(rec):
     results = rec.recommend(BrandBrief(name="b", description="sourdough bread baking", keywords=["sourdough"]), k=5)
-    posts = rec.posts_.set_index("post_id")
+    posts = rec.corpus.posts.set_index("post_id")
     for row in results.itertuples():
         first_post = row.matched_posts.split(";")[0]
         assert posts.loc[first_post, "creator_id"] == row.creator_id
@@ -127,19 +128,15 @@ def test_load_with_other_model_or_dimension_is_an_error(rec, tmp_path):
 
 
 def test_load_uses_the_saved_encoder_backend_where_it_can_run(rec, tmp_path, monkeypatch):
-    import recommender.embedding.encoder as encoder_module
-    import recommender.recommender as recommender_module
-
     rec.save(tmp_path / "idx")
     path = tmp_path / "idx" / "manifest.json"
     manifest = json.loads(path.read_text())
-    assert manifest["backend"] == rec.encoder_.backend
+    assert manifest["backend"] == rec.text_encoder.backend
     path.write_text(json.dumps({**manifest, "backend": "torch"}))
-    assert Recommender.load(tmp_path / "idx").encoder_.backend == "torch"
+    assert Recommender.load(tmp_path / "idx").text_encoder.backend == "torch"
     path.write_text(json.dumps({**manifest, "backend": "openvino"}))
-    for module in (encoder_module, recommender_module):
-        monkeypatch.setattr(module, "openvino_available", lambda: False)
-    assert Recommender.load(tmp_path / "idx").encoder_.backend == "torch"  # not installed here: 'auto' picks torch
+    monkeypatch.setitem(sys.modules, "openvino", None)  # as if not installed: 'auto' picks torch
+    assert Recommender.load(tmp_path / "idx").text_encoder.backend == "torch"
 
 
 def test_load_of_other_format_version_is_an_error(rec, tmp_path):
@@ -177,7 +174,7 @@ def _reloaded(rec: Recommender) -> Recommender:
 
     with tempfile.TemporaryDirectory() as folder:
         rec.save(f"{folder}/idx")
-        return Recommender.load(f"{folder}/idx", encoder=rec.encoder_)
+        return Recommender.load(f"{folder}/idx", encoder=rec.text_encoder)
 
 
 def test_add_update_remove_creators(rec, planted):
@@ -255,16 +252,16 @@ def test_memory_mapped_load_gives_identical_results(planted, fake_encoder, tmp_p
     rec = Recommender.build(creators, posts, encoder=fake_encoder, index=IndexConfig(kind=kind))
     rec.save(tmp_path / "idx")
     mapped = Recommender.load(tmp_path / "idx", encoder=fake_encoder, mmap=True)
-    assert isinstance(mapped.post_vectors_, np.memmap)
+    assert isinstance(mapped.corpus.post_vectors, np.memmap)
     brief = BrandBrief(name="b", description="yoga stretching flow", tiers=["micro", "nano"])
     pd.testing.assert_frame_equal(mapped.recommend(brief, k=10), rec.recommend(brief, k=10))
-    assert rec.post_vectors_.dtype == np.float16 and rec.creator_vectors_.dtype == np.float32
+    assert rec.corpus.post_vectors.dtype == np.float16 and rec.corpus.creator_vectors.dtype == np.float32
 
 
 def test_tables_read_in_chunks_are_kept_in_one_chunk(planted, fake_encoder, tmp_path):
     import pyarrow as pa
 
-    from recommender.catalog.tables import contiguous
+    from recommender.search import contiguous
 
     creators, posts = planted
     chunked = pa.Table.from_pandas(creators, preserve_index=False)
@@ -274,13 +271,13 @@ def test_tables_read_in_chunks_are_kept_in_one_chunk(planted, fake_encoder, tmp_
     assert pa.Table.from_pandas(single).column("bio").num_chunks == 1
     pd.testing.assert_frame_equal(single, chunked)
     rec = Recommender.build(chunked, posts, encoder=fake_encoder)
-    assert all(c.num_chunks == 1 for c in pa.Table.from_pandas(rec.creators_, preserve_index=False).columns)
+    assert all(c.num_chunks == 1 for c in pa.Table.from_pandas(rec.corpus.creators, preserve_index=False).columns)
     pd.testing.assert_frame_equal(rec.recommend("yoga stretching flow", k=5),
                                   Recommender.build(creators, posts, encoder=fake_encoder).recommend("yoga stretching flow", k=5))
 
 
 def test_columns_take_the_values_pandas_takes():
-    from recommender.catalog.tables import Columns
+    from recommender.search import Columns
 
     frame = pd.DataFrame({
         "name": pd.array(["a", None, "c", "d"], dtype="string[pyarrow]"),
@@ -299,9 +296,9 @@ def test_columns_take_the_values_pandas_takes():
 
 
 def test_a_brief_without_filters_has_no_mask(rec):
-    assert rec._filters.mask(BrandBrief(name="b", description="yoga")) is None
-    mask = rec._filters.mask(BrandBrief(name="b", description="yoga", tiers=["micro"], min_followers=20_000))
-    expected = (rec.creators_["tier"] == "micro") & (rec.creators_["followers"] >= 20_000)
+    assert rec.corpus.mask(BrandBrief(name="b", description="yoga")) is None
+    mask = rec.corpus.mask(BrandBrief(name="b", description="yoga", tiers=["micro"], min_followers=20_000))
+    expected = (rec.corpus.creators["tier"] == "micro") & (rec.corpus.creators["followers"] >= 20_000)
     np.testing.assert_array_equal(mask, expected.to_numpy())
 
 
@@ -319,7 +316,7 @@ def test_value_filters_match_pandas_isin_for_few_and_many_values(rng, wanted):
 
 
 def test_standard_filter_columns_are_prepared_before_the_first_brief(rec):
-    prepared = set(rec._filters._codes)
+    prepared = set(rec.corpus._filters._codes)
     assert {"tier", "platform", "country", "language"} <= prepared
     rec.recommend(BrandBrief(name="b", description="yoga", countries=["us"]), k=3)
-    assert set(rec._filters._codes) == prepared
+    assert set(rec.corpus._filters._codes) == prepared

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 from .authenticity import AuthenticityModel, authenticity_signals
-from .risk_categories import DEFAULT_RISK_CATEGORIES, RiskCategory
-from .safety import category_vectors, resolve_categories
+from .safety import category_vectors
 from .screen import CandidatePosts, Screen, screen_candidates
+from .signals import BrandFitSignals
 from .sponsorship import detect_sponsored, sponsored_share
 
 __all__ = [
-    "AuthenticityModel",
-    "CandidatePosts",
-    "DEFAULT_RISK_CATEGORIES",
-    "RiskCategory",
-    "Screen",
     "authenticity_signals",
+    "AuthenticityModel",
+    "BrandFitSignals",
+    "CandidatePosts",
     "category_vectors",
     "detect_sponsored",
-    "resolve_categories",
+    "Screen",
     "screen_candidates",
     "sponsored_share",
 ]

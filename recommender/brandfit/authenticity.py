@@ -57,15 +57,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from numbers import Real
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..util import check_int
 from ..catalog import TierScheme
+from ..util import check_int, check_number
 
 logger = logging.getLogger(__name__)
 
@@ -139,14 +138,9 @@ class AuthenticityModel:
         if self.min_posts > self.recent_posts:
             raise ValueError(f"The 'min_posts' parameter of {where} must be an int <= recent_posts "
                              f"({self.recent_posts}). Got {self.min_posts!r} instead.")
-        _check_number(self.z_cut, "z_cut", where, above=0.0)
-        _check_number(self.min_fold, "min_fold", where, above=1.0)
-        _check_number(self.spike_factor, "spike_factor", where, above=1.0)
-
-
-def _check_number(value: object, name: str, where: str, *, above: float) -> None:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real) or not float(value) > above:
-        raise ValueError(f"The '{name}' parameter of {where} must be a number > {above:g}. Got {value!r} instead.")
+        check_number(self.z_cut, "z_cut", where, above=0)
+        check_number(self.min_fold, "min_fold", where, above=1)
+        check_number(self.spike_factor, "spike_factor", where, above=1)
 
 
 def authenticity_signals(

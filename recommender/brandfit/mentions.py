@@ -44,6 +44,9 @@ def fold_lower(text: str) -> str:
     exactly where a case-insensitive regex takes the original character for that letter (not true of every
     letter: ``µ`` also takes ``μ``). So a case-sensitive regex of such lower-case literals decides on it as the
     case-insensitive one on ``text``, and much faster (checked over every code point in the tests).
+
+    >>> fold_lower("İSTANBUL"), len("İSTANBUL".lower())
+    ('istanbul', 9)
     """
     if text.isascii():  # no folding letter, and the fast lower-casing
         return text.lower()

@@ -1,6 +1,6 @@
 """Brand-safety screening: which creators' posts touch the topics a brand avoids.
 
-A post is flagged for a :class:`~recommender.brandfit.risk_categories.RiskCategory` when
+A post is flagged for a :class:`~recommender.catalog.RiskCategory` when
 one of the category's keywords appears in it (whole words, hashtags included)
 or when its vector is close enough to the category vector (cosine at or above
 the category's threshold). A creator is flagged for the category when more
@@ -9,9 +9,9 @@ Every flag keeps the posts that raised it, best first, with the reason
 (``keyword "beer"`` or ``meaning 0.52``), so a person can check it.
 
 :func:`screen_posts` is pure NumPy over the posts of the candidate creators and
-runs at ranking time: keyword matches are cached per caption (one lookup per
-post for all the categories of a screen), and the meaning test is one matrix
-product. :func:`category_vectors` embeds the
+runs at ranking time: keyword matches
+(:func:`~recommender.brandfit.keywords.match_keywords`) are cached per caption,
+and the meaning test is one matrix product. :func:`category_vectors` embeds the
 category descriptions once per encoder. :func:`safety_table` and
 :func:`safety_reasons` turn a screen into an export and into one line per
 creator. Precision and recall on hand-labelled real tweets are in
@@ -27,113 +27,27 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
 
-from ..util import check_int
-from .risk_categories import DEFAULT_RISK_CATEGORIES, RiskCategory, resolve_categories
-from ..embedding import prepare_text, split_hashtag
+from ..catalog import DEFAULT_RISK_CATEGORIES, RiskCategory, resolve_categories
+from ..embedding import snippet
+from ..util import check_int, check_number, normalise
+from .keywords import match_keywords
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..embedding import Encoder
 
 __all__ = [
-    "RiskCategory", "DEFAULT_RISK_CATEGORIES", "resolve_categories", "match_keywords", "category_vectors",
+    "RiskCategory", "DEFAULT_RISK_CATEGORIES", "resolve_categories", "category_vectors",
     "Trigger", "SafetyScreen", "screen_posts", "safety_table", "safety_reasons",
 ]
 
-# Masked swear words ("f*ck", "sh*t") stay one token; apostrophes split ("beer's" -> "beer", "s").
-_TOKEN = re.compile(r"\w+(?:[*@$]+\w+)*")
-_HASHTAG = re.compile(r"#(\w+)")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
-# Bounded caches: about 100 bytes a caption per category set (8 sets at most), token lists of recent captions.
-_MATCH_CACHE, _TOKEN_CACHE, _SETS_CACHED = 100_000, 20_000, 8
 _VECTOR_CACHE: dict[tuple[str, str], np.ndarray] = {}
 _VECTOR_CACHE_SIZE = 512
-
-
-@lru_cache(maxsize=_TOKEN_CACHE)
-def _token_runs(caption: str) -> tuple[tuple[str, ...], ...]:
-    """Lower-case words of a caption (links and @mentions removed), then of each hashtag split into words."""
-    text, lower = caption, caption.lower()
-    if "@" in lower or "http" in lower or "www." in lower:  # the regular expressions cost half the time
-        text = prepare_text(caption, split_hashtags=False)
-        lower = text.lower()
-    runs = [tuple(_TOKEN.findall(lower))]
-    for tag in _HASHTAG.findall(text) if "#" in text else ():
-        split = split_hashtag(tag)
-        if split != tag:
-            runs.append(tuple(_TOKEN.findall(split.lower())))
-    return tuple(runs)
-
-
-class _KeywordIndex:
-    """Whole-word matcher of keyword groups (one per category), cached per caption.
-
-    Each keyword also matches with a plural 's' on its last word. One index
-    serves all the categories of a screen, so a caption costs one cache lookup
-    however many categories are screened.
-    """
-
-    def __init__(self, groups: tuple[tuple[str, ...], ...]) -> None:
-        self._n = len(groups)
-        self._by_first: dict[str, list[tuple[tuple[str, ...], int, str]]] = {}
-        for group, keywords in enumerate(groups):
-            for keyword in keywords:
-                words = tuple(_TOKEN.findall(keyword.lower()))
-                for form in {words, words[:-1] + (words[-1] + "s",)}:
-                    self._by_first.setdefault(form[0], []).append((form[1:], group, keyword))
-        self._firsts = frozenset(self._by_first)
-        self.match = lru_cache(maxsize=_MATCH_CACHE)(self._match)
-
-    def _match(self, caption: Any) -> tuple[str | None, ...] | None:
-        """The first keyword of each group in ``caption``, or None when there is none (most captions)."""
-        found: list[str | None] = [None] * self._n
-        for run in _token_runs(caption) if isinstance(caption, str) else ():
-            if self._firsts.isdisjoint(run):
-                continue
-            for i, word in enumerate(run):
-                for rest, group, keyword in self._by_first.get(word, ()):
-                    if found[group] is None and run[i + 1:i + 1 + len(rest)] == rest:
-                        found[group] = keyword
-        return tuple(found) if any(k is not None for k in found) else None
-
-
-@lru_cache(maxsize=_SETS_CACHED)
-def _index(groups: tuple[tuple[str, ...], ...]) -> _KeywordIndex:
-    return _KeywordIndex(groups)
-
-
-def match_keywords(captions: Sequence[str], categories: Any) -> np.ndarray:
-    """The first keyword of each category found in each caption.
-
-    Parameters
-    ----------
-    captions : sequence of str
-    categories : topics accepted by :func:`resolve_categories`
-
-    Returns
-    -------
-    ndarray of object, shape (len(captions), n_categories)
-        The keyword as the category lists it, or None.
-
-    Examples
-    --------
-    >>> match_keywords(["Loving this #CraftBeer", "first class seats", "f*ck this"], ["alcohol", "profanity"]).tolist()
-    [['craft beer', None], [None, None], [None, 'f*ck']]
-    """
-    cats = resolve_categories(categories)
-    out = np.full((len(captions), len(cats)), None, dtype=object)
-    if cats and len(captions):
-        match = _index(tuple(c.keywords for c in cats)).match
-        found = [match(c) for c in captions]
-        rows = [i for i, hit in enumerate(found) if hit is not None]
-        if rows:
-            out[rows] = [found[i] for i in rows]
-    return out
 
 
 def _sentences(description: str) -> list[str]:
@@ -161,7 +75,7 @@ def category_vectors(categories: Any, encoder: Encoder) -> np.ndarray:
         for description, part in zip(missing, parts):
             mean = vectors[start:start + len(part)].mean(axis=0)
             start += len(part)
-            _VECTOR_CACHE[(key, description)] = (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
+            _VECTOR_CACHE[(key, description)] = normalise(mean).astype(np.float32)
         for old in list(_VECTOR_CACHE)[:max(0, len(_VECTOR_CACHE) - _VECTOR_CACHE_SIZE)]:
             del _VECTOR_CACHE[old]
     if not cats:
@@ -288,9 +202,7 @@ def screen_posts(captions: Sequence[str], post_vectors: np.ndarray | None, owner
     -------
     SafetyScreen
     """
-    if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float, np.floating)) or not 0 <= tolerance < 1:
-        raise ValueError(f"The 'tolerance' parameter of screen_posts must be a float in [0, 1). "
-                         f"Got {tolerance!r} instead.")
+    check_number(tolerance, "tolerance", "screen_posts", minimum=0, below=1)
     min_flagged = check_int(min_flagged, "min_flagged", "screen_posts")
     min_meaning_flagged = check_int(min_meaning_flagged, "min_meaning_flagged", "screen_posts")
     cats = resolve_categories(categories)
@@ -334,7 +246,7 @@ def _snippet(text: str, keyword: str | None, limit: int) -> str:
     at = text.lower().find(keyword.split()[0].lower()) if keyword else -1
     if len(text) > limit and at > limit // 2:
         text = "…" + text[at - limit // 4:].lstrip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return snippet(text, limit)
 
 
 def _pairs(screen: SafetyScreen, include_tolerated: bool) -> list[tuple[int, int]]:

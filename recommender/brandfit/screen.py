@@ -25,9 +25,9 @@ import numpy as np
 import pandas as pd
 
 from ..catalog import BrandBrief
+from ..embedding import snippet
 from .safety import safety_reasons, safety_table, screen_posts
 from .sponsorship import competitor_conflicts
-from ..embedding import snippet
 
 __all__ = ["CandidatePosts", "Screen", "screen_candidates", "RISK_PENALTY", "VALUES_WEIGHT"]
 

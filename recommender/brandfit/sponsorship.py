@@ -265,6 +265,11 @@ def sponsored_share(sponsored: Any, owner: Any, n_creators: int) -> pd.DataFrame
     DataFrame
         One row per creator position: ``n_posts``, ``n_sponsored``, ``sponsored_share`` (NaN without posts)
         and ``reason`` (:func:`describe_share`).
+
+    Examples
+    --------
+    >>> sponsored_share([True, False, False, True], [0, 0, 0, 1], 3)["reason"].tolist()
+    ['sponsored 1 of 3 posts (33%)', 'sponsored 1 of 1 posts (100%)', 'no posts']
     """
     n_creators = check_int(n_creators, "n_creators", "sponsored_share", minimum=0)
     flags, _ = _flags(sponsored, len(np.asarray(owner)), "sponsored_share")

@@ -7,8 +7,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Iterable, Literal, Mapping, Union
 
-from ..util import check_int
-from ..util import CatalogError
+from ..util import CatalogError, check_int, check_number
+from .risk_categories import resolve_categories
 
 __all__ = ["BrandBrief", "BriefLike", "as_briefs", "load_briefs"]
 
@@ -109,9 +109,7 @@ class BrandBrief:
                 f"Got {self.description!r} instead."
             )
         for name in ("min_followers", "max_followers"):
-            value = getattr(self, name)
-            if value is not None and (not isinstance(value, (int, float)) or value < 0):
-                raise ValueError(f"The '{name}' of brief {self.name!r} must be a number >= 0. Got {value!r} instead.")
+            check_number(getattr(self, name), name, f"brief {self.name!r}", minimum=0, optional=True)
         if self.min_followers is not None and self.max_followers is not None and self.min_followers > self.max_followers:
             raise ValueError(f"Brief {self.name!r} has min_followers {self.min_followers} > max_followers {self.max_followers}.")
         rate = self.min_engagement_rate
@@ -123,8 +121,6 @@ class BrandBrief:
         """Validate the brand-fit fields (risk categories are resolved, so an unknown one fails here)."""
         where = f"brief {self.name!r}"
         if self.avoid_topics:
-            from ..brandfit import resolve_categories
-
             try:
                 resolve_categories(self.avoid_topics)
             except ValueError as exc:

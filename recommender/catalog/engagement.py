@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..util import check_int
+from ..util import check_int, check_number
 from .tiers import TierScheme
 
 logger = logging.getLogger(__name__)
@@ -60,12 +60,8 @@ class EngagementModel:
         check_int(self.recent_posts, "recent_posts", "EngagementModel")
         check_int(self.min_group_size, "min_group_size", "EngagementModel")
         # A negative weight gives an infinite prior, a bound <= 0 flags every post.
-        if not self.prior_strength >= 0:
-            raise ValueError(f"The 'prior_strength' parameter of EngagementModel must be a number >= 0. "
-                             f"Got {self.prior_strength} instead.")
-        if not self.max_plausible_rate > 0:
-            raise ValueError(f"The 'max_plausible_rate' parameter of EngagementModel must be a number > 0. "
-                             f"Got {self.max_plausible_rate} instead.")
+        check_number(self.prior_strength, "prior_strength", "EngagementModel", minimum=0)
+        check_number(self.max_plausible_rate, "max_plausible_rate", "EngagementModel", above=0)
 
 
 def post_rates(posts: pd.DataFrame, followers: pd.Series, *, max_plausible_rate: float = 1.0) -> pd.DataFrame:
@@ -83,6 +79,14 @@ def post_rates(posts: pd.DataFrame, followers: pd.Series, *, max_plausible_rate:
     DataFrame
         ``posts`` with ``engagement_rate``, ``view_rate`` (NaN without views) and
         ``flag`` (``''`` when plausible, otherwise the reason).
+
+    Examples
+    --------
+    >>> posts = pd.DataFrame({"creator_id": ["a", "a", "b"], "likes": [90, 3000, 5], "comments": [10, 0, 0],
+    ...                       "views": [None, None, 50]})
+    >>> rated = post_rates(posts, pd.Series({"a": 1000, "b": 0}))
+    >>> rated["engagement_rate"].tolist(), rated["flag"].tolist()
+    ([0.1, nan, nan], ['', 'rate above 100% of followers', 'interactions with zero followers'])
     """
     interactions = posts["likes"].to_numpy(dtype=float) + posts["comments"].to_numpy(dtype=float)
     audience = posts["creator_id"].map(followers).to_numpy(dtype=float)

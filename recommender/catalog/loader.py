@@ -16,8 +16,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from . import validation as v
 from ..util import CatalogError, ValidationError
+from . import validation as v
+from .summary import summarise
 from .tables import Table, TableSource, read_table
 from .tiers import TierScheme
 
@@ -82,9 +83,9 @@ class Catalog:
 
     def summary(self) -> dict[str, pd.DataFrame]:
         """Tables describing the catalog; see :func:`recommender.catalog.summary.summarise`."""
-        from .summary import summarise
-
-        return summarise(self)
+        return summarise(self.creators, self.posts, self.tier_scheme,
+                         rejected_rows=len(self.rejected[["source", "row"]].drop_duplicates()),
+                         truncated_texts=len(self.notes))
 
 
 def load_catalog(
@@ -202,14 +203,8 @@ def _reject(creator_table, creators, creator_problems, post_table, posts, post_p
 
 
 def _problem_message(problems: pd.DataFrame) -> str:
-    lines = problems["message"].head(MAX_LISTED_PROBLEMS).tolist()
-    more = len(problems) - len(lines)
-    tail = f"\n  ... and {more} more (all are in the error's .problems table)" if more > 0 else ""
-    sources = ", ".join(dict.fromkeys(problems["source"]))
-    return (
-        f"{len(problems)} problem(s) in {sources}:\n  " + "\n  ".join(lines) + tail +
-        "\nFix these rows, or load with mode='lenient' to keep the valid rows and get a report of the rejected ones."
-    )
+    return (v.problems_message(problems, limit=MAX_LISTED_PROBLEMS) +
+            "\nFix these rows, or load with mode='lenient' to keep the valid rows and get a report of the rejected ones.")
 
 
 def _finish_creators(table: Table, creators: pd.DataFrame, scheme: TierScheme, max_tokens: int):  # noqa: ANN202

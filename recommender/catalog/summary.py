@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pandas as pd
 
 from .engagement import score_engagement
-
-if TYPE_CHECKING:
-    from .loader import Catalog
+from .tiers import TierScheme
 
 __all__ = ["summarise", "format_summary"]
 
 
-def summarise(catalog: "Catalog", *, group_column: str | None = None) -> dict[str, pd.DataFrame]:
-    """Counts and engagement of a catalog.
+def summarise(creators: pd.DataFrame, posts: pd.DataFrame, tier_scheme: TierScheme, *, rejected_rows: int = 0,
+              truncated_texts: int = 0, group_column: str | None = None) -> dict[str, pd.DataFrame]:
+    """Counts and engagement of a catalog's tables (``Catalog.summary`` passes its own).
 
     Parameters
     ----------
-    catalog : Catalog
+    creators, posts : DataFrame
+        The tables of a :class:`~recommender.catalog.loader.Catalog`.
+    tier_scheme : TierScheme
+        The scheme that assigned the creators' ``tier``.
+    rejected_rows, truncated_texts : int
+        Input rows rejected by a lenient load, and texts cut to the model's length, for the overview.
     group_column : str, optional
         A creator column to break counts down by (e.g. ``'niche'``); defaults to
         ``'niche'`` when the catalog has one.
@@ -30,8 +32,7 @@ def summarise(catalog: "Catalog", *, group_column: str | None = None) -> dict[st
         ``'overview'`` (one row of totals), ``'by_tier'`` (creators, posts, median
         raw and fair engagement per tier), and ``'by_<group_column>'`` when grouped.
     """
-    creators, posts = catalog.creators, catalog.posts
-    engagement = score_engagement(creators, posts, catalog.tier_scheme)
+    engagement = score_engagement(creators, posts, tier_scheme)
     posts_per = posts.groupby("creator_id").size()
     frame = creators.set_index("creator_id").join(engagement[["engagement_rate", "engagement_rate_shrunk"]])
     frame["posts"] = posts_per.reindex(frame.index).fillna(0).astype(int)
@@ -39,8 +40,8 @@ def summarise(catalog: "Catalog", *, group_column: str | None = None) -> dict[st
         "creators": len(creators),
         "posts": len(posts),
         "creators_without_posts": int((frame["posts"] == 0).sum()),
-        "rejected_rows": int(catalog.rejected[["source", "row"]].drop_duplicates().shape[0]),
-        "truncated_texts": len(catalog.notes),
+        "rejected_rows": rejected_rows,
+        "truncated_texts": truncated_texts,
         "platforms": ", ".join(sorted(p for p in creators["platform"].unique() if p)),
     }])
     by_tier = frame.groupby("tier", observed=False).agg(

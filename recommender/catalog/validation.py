@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Callable, Literal
 
 import numpy as np
 import pandas as pd
@@ -114,8 +114,14 @@ def parse_columns(table: Table, schema: tuple[Column, ...]) -> tuple[pd.DataFram
     return parsed, concat_problems(problems)
 
 
-def duplicate_problems(table: Table, values: pd.Series, column: str) -> pd.DataFrame:
-    """Problems for the second and later occurrences of each non-empty value."""
+def duplicate_problems(table: Table, values: pd.Series, column: str, *, expected: str | None = None,
+                       shown: Callable[[object], str] | None = None) -> pd.DataFrame:
+    """Problems for the second and later occurrences of each non-empty value.
+
+    ``expected`` defaults to ``"a unique <column>"`` and ``shown``, which quotes a
+    value in the messages, to :func:`describe`.
+    """
+    shown = shown or describe
     present = values.notna() & (values.astype(str) != "")
     dup = values.duplicated(keep="first") & present
     if not dup.any():
@@ -125,13 +131,13 @@ def duplicate_problems(table: Table, values: pd.Series, column: str) -> pd.DataF
     positions = np.flatnonzero(dup.to_numpy())
     rows = table.row_numbers[positions]
     found = values.to_numpy()[positions]
-    expected = f"a unique {column}"
+    expected = expected or f"a unique {column}"
     messages = [
-        f"{table.name} row {r}, column '{column}': expected {expected}, got {describe(v)} again "
+        f"{table.name} row {r}, column '{column}': expected {expected}, got {shown(v)} again "
         f"(first seen at row {first_row[v]})"
         for r, v in zip(rows, found)
     ]
-    return problem_frame(table.name, rows, column, expected, [describe(v) for v in found], messages)
+    return problem_frame(table.name, rows, column, expected, [shown(v) for v in found], messages)
 
 
 def unknown_reference_problems(table: Table, values: pd.Series, known: pd.Index, other: str) -> pd.DataFrame:
@@ -163,6 +169,15 @@ def concat_problems(parts: list[pd.DataFrame]) -> pd.DataFrame:
     merged = pd.concat(parts, ignore_index=True)
     source_order = merged["source"].map({s: i for i, s in enumerate(dict.fromkeys(merged["source"]))})
     return merged.assign(_s=source_order).sort_values(["_s", "row"], kind="stable").drop(columns="_s").reset_index(drop=True)
+
+
+def problems_message(problems: pd.DataFrame, *, limit: int) -> str:
+    """The count and sources of ``problems`` over the messages of the first ``limit``: a ValidationError's text."""
+    lines = problems["message"].head(limit).tolist()
+    more = len(problems) - len(lines)
+    tail = f"\n  ... and {more} more (all are in the error's .problems table)" if more > 0 else ""
+    sources = ", ".join(dict.fromkeys(problems["source"]))
+    return f"{len(problems)} problem(s) in {sources}:\n  " + "\n  ".join(lines) + tail
 
 
 def describe(value: object) -> str:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from .backends import openvino_available
 from .encoder import Encoder
-from .profiles import Representation, creator_vectors, normalise
+from .profiles import Representation, creator_vectors
 from .query import QueryConfig, framing_direction, query_vectors
 from .text import prepare_text, prepare_texts, snippet, split_hashtag
+from ..util import normalise  # re-exported until ranking imports it from util
 
 __all__ = [
     "Encoder",

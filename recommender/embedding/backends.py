@@ -21,6 +21,8 @@ from typing import Any, Literal, Sequence
 
 import numpy as np
 
+from ..util import normalise
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["TorchBackend", "OpenVINOBackend", "openvino_available"]
@@ -143,7 +145,7 @@ class OpenVINOBackend:
             for rows in tqdm(batches, desc="Batches", disable=not progress):
                 queue.start_async(self._arrays([texts[i] for i in rows]), rows)
             queue.wait_all()
-        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+        return normalise(out)
 
     def _compile(self, hint: str) -> Any:  # an openvino.CompiledModel
         config = {"INFERENCE_PRECISION_HINT": self._precision, "PERFORMANCE_HINT": hint}

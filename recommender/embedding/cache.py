@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+
+from ..util import atomic_path
 
 logger = logging.getLogger(__name__)
 
@@ -83,10 +84,8 @@ class EmbeddingCache:
         vectors = np.concatenate([old, new_vectors[keep]])
         self.path.mkdir(parents=True, exist_ok=True)
         for name, array in (("vectors.npy", vectors), ("keys.npy", keys)):
-            tmp = self.path / f".{name}.{os.getpid()}.tmp"
-            with open(tmp, "wb") as handle:
-                np.save(handle, array, allow_pickle=False)
-            os.replace(tmp, self.path / name)
+            with atomic_path(self.path / name) as tmp:
+                np.save(tmp, array, allow_pickle=False)
         self._keys, self._vectors = keys, vectors
         self._lookup = {k: i for i, k in enumerate(keys.tolist())}
         self._pending = []

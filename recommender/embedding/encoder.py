@@ -16,9 +16,9 @@ from typing import Literal, Sequence
 
 import numpy as np
 
+from ..util import check_int
 from .backends import OpenVINOBackend, TorchBackend, openvino_available
 from .cache import EmbeddingCache, text_keys
-from ..util import check_int
 from .text import PREPARATION_VERSION, prepare_texts
 
 logger = logging.getLogger(__name__)

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Representation", "creator_vectors", "normalise"]
+from ..util import check_number, normalise
+
+__all__ = ["Representation", "creator_vectors"]
 
 
 @dataclass(frozen=True)
@@ -33,17 +35,8 @@ class Representation:
     trim: float = 0.2
 
     def __post_init__(self) -> None:
-        for name in ("bio_weight", "trim"):
-            value = getattr(self, name)
-            if not 0.0 <= value <= (1.0 if name == "bio_weight" else 0.9):
-                raise ValueError(f"The '{name}' parameter of Representation must be in "
-                                 f"[0, {1.0 if name == 'bio_weight' else 0.9}]. Got {value!r} instead.")
-
-
-def normalise(vectors: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length; zero rows stay zero."""
-    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
-    return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+        check_number(self.bio_weight, "bio_weight", "Representation", minimum=0, maximum=1)
+        check_number(self.trim, "trim", "Representation", minimum=0, maximum=0.9)
 
 
 def creator_vectors(

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
-from .profiles import normalise
+from ..util import normalise
 
 if TYPE_CHECKING:
     from ..catalog import BrandBrief

@@ -12,7 +12,7 @@ harness (:func:`recommender.evaluation.runs.evaluate_rankers`) runs them side by
   against each creator's bio and captions;
 * :class:`MeanCaptionCosineRanker`, the plain mean-of-captions cosine that the
   Recommender's creator vectors refine;
-* :class:`RecommenderRanker`, the Recommender itself.
+* and the :class:`~recommender.recommender.Recommender` itself, whose ``fit`` and ``rank`` are this interface.
 
 Baselines ignore the hard filters of a brief (tiers, followers, keywords, ...):
 they rank every creator of the catalog. Evaluation briefs carry no filters, so
@@ -23,23 +23,20 @@ from __future__ import annotations
 
 import logging
 import zlib
-from typing import Any, Iterable, Protocol, Sequence, runtime_checkable
+from typing import Iterable, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 import pandas as pd
 
-from ..catalog import BrandBrief, as_briefs
-from ..catalog import Catalog
-from ..util import check_int
+from ..catalog import BrandBrief, Catalog, EngagementModel, as_briefs, score_engagement
 from ..embedding import Encoder
-from ..catalog import EngagementModel, score_engagement
-from ..util import NotBuiltError
+from ..util import NotBuiltError, check_int, normalise
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "Ranker", "RandomRanker", "EngagementRanker", "FollowerRanker", "TfidfRanker", "BM25Ranker",
-    "MeanCaptionCosineRanker", "RecommenderRanker", "RUN_COLUMNS",
+    "MeanCaptionCosineRanker", "RUN_COLUMNS",
 ]
 
 RUN_COLUMNS = ["brief_id", "rank", "creator_id", "score"]
@@ -283,45 +280,11 @@ class MeanCaptionCosineRanker(_ScoreRanker):
         # Scale drops out of a cosine, so the sum stands for the mean (empty captions are zero vectors).
         means = np.zeros((len(creators), vectors.shape[1]), dtype=np.float64)
         np.add.at(means, owner[keep].astype(np.int64), vectors)
-        norms = np.linalg.norm(means, axis=1, keepdims=True)
-        self.vectors_ = np.divide(means, norms, out=np.zeros_like(means), where=norms > 0).astype(np.float32)
+        self.vectors_ = normalise(means).astype(np.float32)
 
     def _scores(self, briefs: list[BrandBrief]) -> np.ndarray:
         queries = self.encoder_.encode([b.query_text for b in briefs], prepare=False)
         return queries @ self.vectors_.T
-
-
-class RecommenderRanker:
-    """The :class:`~recommender.recommender.Recommender` behind the ranker interface.
-
-    Unlike the baselines it applies the hard filters of each brief.
-
-    Parameters
-    ----------
-    **settings
-        Keyword arguments of the Recommender constructor (``encoder``, ``weights``, ...).
-    """
-
-    def __init__(self, **settings: Any) -> None:
-        self.settings = settings
-
-    def fit(self, catalog: Catalog) -> "RecommenderRanker":
-        """Build a Recommender on the catalog."""
-        from ..recommender import Recommender
-
-        self.recommender_ = Recommender(**self.settings).fit(catalog)
-        return self
-
-    def rank(self, briefs: Iterable[BrandBrief], k: int) -> pd.DataFrame:
-        """Top-``k`` creators per brief from ``Recommender.recommend_batch``, in the run columns."""
-        if not hasattr(self, "recommender_"):
-            raise NotBuiltError("This RecommenderRanker is not fitted yet; call .fit(catalog) first.")
-        k = check_int(k, "k", "RecommenderRanker.rank")
-        results = self.recommender_.recommend_batch(as_briefs(briefs), k=k, progress=False, explain=False)
-        return results[RUN_COLUMNS].reset_index(drop=True)
-
-    def __repr__(self) -> str:
-        return f"RecommenderRanker({', '.join(f'{k}={v!r}' for k, v in self.settings.items())})"
 
 
 def creator_documents(creators: pd.DataFrame, posts: pd.DataFrame | None) -> list[str]:

@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..util import check_int
+from ..util import check_int, check_number, normalise
 
-__all__ = ["per_brief_metrics", "macro_average", "paired_bootstrap", "list_metrics", "evaluate_run"]
+__all__ = ["per_brief_metrics", "macro_average", "paired_bootstrap", "list_metrics", "evaluate_run", "check_cutoffs"]
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +34,15 @@ def _require_columns(df: Any, table: str, required: list[str], note: str = "") -
                          f"Missing {missing}; got columns {list(df.columns)} instead.")
 
 
-def _check_ks(k: int | Sequence[int], func: str) -> list[int]:
-    """Normalise ``k`` to a non-empty list of distinct cut-offs, keeping the given order."""
+def check_cutoffs(k: int | Sequence[int], func: str) -> list[int]:
+    """``k`` (one cut-off or several) as a non-empty list of distinct ints >= 1, in the given order.
+
+    Every function that scores a ranking at cut-offs checks its ``k`` with this, so they
+    accept the same values and say the same when given a bad one.
+
+    >>> check_cutoffs([10, 5, 10], "per_brief_metrics")
+    [10, 5]
+    """
     ks = [k] if isinstance(k, (int, np.integer)) and not isinstance(k, bool) else k
     ks = ks.tolist() if isinstance(ks, np.ndarray) else ks
     if isinstance(ks, (str, bytes)) or not isinstance(ks, Sequence) or len(ks) == 0:
@@ -115,8 +122,15 @@ def per_brief_metrics(run: pd.DataFrame, qrels: pd.DataFrame, *, k: int | Sequen
     of relevant creators. Positions follow ``rank`` order (gaps are ignored).
     A brief without results or relevant creators scores 0; briefs of ``run``
     absent from ``qrels`` cannot be scored and are reported by a warning.
+
+    Examples
+    --------
+    >>> run = pd.DataFrame({"brief_id": "b1", "creator_id": ["x", "y", "z"], "rank": [1, 2, 3]})
+    >>> qrels = pd.DataFrame({"brief_id": "b1", "creator_id": ["y", "w"]})
+    >>> per_brief_metrics(run, qrels, k=2).round(3).to_dict("records")
+    [{'brief_id': 'b1', 'ndcg@2': 0.387, 'precision@2': 0.5, 'recall@2': 0.5, 'mrr': 0.5, 'map': 0.25}]
     """
-    ks = _check_ks(k, "per_brief_metrics")
+    ks = check_cutoffs(k, "per_brief_metrics")
     ranked, judged = _ranked(run), _judged(qrels)
     briefs = pd.Index(pd.unique(judged["brief_id"])).sort_values()
     n = len(briefs)
@@ -164,8 +178,7 @@ def _bootstrap_means(values: np.ndarray, n_bootstrap: int, seed: int) -> np.ndar
 
 def _check_bootstrap(n_bootstrap: int, confidence: float, func: str) -> tuple[int, float]:
     """Validate the shared bootstrap settings and return the lower tail probability."""
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
-        raise ValueError(f"The 'confidence' parameter of {func} must be a float in (0, 1). Got {confidence!r} instead.")
+    confidence = check_number(confidence, "confidence", func, above=0, below=1)
     return check_int(n_bootstrap, "n_bootstrap", func), (1.0 - confidence) / 2.0
 
 
@@ -187,6 +200,12 @@ def macro_average(per_brief: pd.DataFrame, *, n_bootstrap: int = 1000, confidenc
     pandas.DataFrame
         ``metric``, ``mean``, ``ci_low``, ``ci_high``: one row per metric (with
         a single brief, the interval collapses onto the mean).
+
+    Examples
+    --------
+    >>> per_brief = pd.DataFrame({"brief_id": ["a", "b", "c"], "ndcg@10": [0.5, 1.0, 0.75]})
+    >>> macro_average(per_brief, n_bootstrap=200).round(3).to_dict("records")
+    [{'metric': 'ndcg@10', 'mean': 0.75, 'ci_low': 0.5, 'ci_high': 1.0}]
     """
     n_bootstrap, tail = _check_bootstrap(n_bootstrap, confidence, "macro_average")
     _require_columns(per_brief, "per_brief", [])
@@ -313,8 +332,7 @@ def list_metrics(run: pd.DataFrame, creators: pd.DataFrame, *, k: int = 10, nich
         ids, matrix = _vector_table(vectors)
         row = ids.get_indexer(top["creator_id"])
         keep = row >= 0
-        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-        unit = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)[row[keep]]
+        unit = normalise(matrix)[row[keep]]
         code = briefs.get_indexer(top["brief_id"].to_numpy()[keep])
         summed = np.zeros((len(briefs), matrix.shape[1]))
         np.add.at(summed, code, unit)

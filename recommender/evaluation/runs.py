@@ -19,22 +19,17 @@ import math
 import time
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from ..catalog import BrandBrief, Catalog, TableSource, as_briefs, read_table
 from ..catalog import validation as v
-from .baselines import RUN_COLUMNS, Ranker
-from ..catalog import as_briefs
-from ..catalog import BrandBrief
-from ..catalog import Catalog
+from ..ranking import FittedRecommender
 from ..util import CatalogError, ValidationError
-from .metrics import VectorsLike, _check_ks, list_metrics, macro_average, paired_bootstrap, per_brief_metrics
-from ..catalog import TableSource, read_table
+from .baselines import RUN_COLUMNS, Ranker
+from .metrics import VectorsLike, check_cutoffs, list_metrics, macro_average, paired_bootstrap, per_brief_metrics
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ..recommender import Recommender
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +144,7 @@ def evaluate_rankers(
         if not (callable(getattr(ranker, "fit", None)) and callable(getattr(ranker, "rank", None))):
             raise ValueError(f"The ranker {name!r} of evaluate_rankers must have fit(catalog) and rank(briefs, k) "
                              f"methods. Got {type(ranker).__name__} instead.")
-    ks = _check_ks(k, "evaluate_rankers")
+    ks = check_cutoffs(k, "evaluate_rankers")
     judged_briefs, qrels = _judged_briefs(briefs, qrels)
     runs, timings = {}, {}
     for name, ranker in rankers.items():
@@ -164,7 +159,7 @@ def evaluate_rankers(
 
 
 def evaluate_recommender(
-    recommender: "Recommender",
+    recommender: FittedRecommender,
     briefs: Sequence[BrandBrief],
     qrels: pd.DataFrame,
     *,
@@ -180,13 +175,14 @@ def evaluate_recommender(
     ``recommend_batch`` (with their filters), and the Recommender's own creator
     vectors give ``intra_list_diversity``. ``name`` labels the system.
     """
-    ks = _check_ks(k, "evaluate_recommender")
+    ks = check_cutoffs(k, "evaluate_recommender")
     judged_briefs, qrels = _judged_briefs(briefs, qrels)
     started = time.perf_counter()
     run = recommender.recommend_batch(judged_briefs, k=max(ks), explain=False)
     timings = {name: (math.nan, time.perf_counter() - started)}
-    vectors = (recommender.creators_["creator_id"].to_numpy(), recommender.creator_vectors_)
-    return _report({name: _checked_run(run, name)}, qrels, recommender.creators_, ks=ks, n_bootstrap=n_bootstrap,
+    creators = recommender.creators
+    vectors = (creators["creator_id"].to_numpy(), recommender.creator_vectors())
+    return _report({name: _checked_run(run, name)}, qrels, creators, ks=ks, n_bootstrap=n_bootstrap,
                    seed=seed, vectors=vectors, niche_column=niche_column, timings=timings)
 
 
@@ -295,22 +291,12 @@ def load_qrels(path: TableSource) -> pd.DataFrame:
     parsed, problems = v.parse_columns(table, _QRELS_COLUMNS)
     pairs = parsed["brief_id"].astype(str) + "\x00" + parsed["creator_id"].astype(str)
     valid_ids = (parsed["brief_id"] != "") & (parsed["creator_id"] != "")
-    repeated = pairs.duplicated() & valid_ids
-    if repeated.any():
-        first = {pair: table.row_number(i) for i, pair in pairs[valid_ids].drop_duplicates().items()}
-        positions = np.flatnonzero(repeated.to_numpy())
-        rows = table.row_numbers[positions]
-        found = [f"({b!r}, {c!r})" for b, c in parsed[["brief_id", "creator_id"]].to_numpy()[positions]]
-        expected = "a (brief_id, creator_id) pair not given before"
-        messages = [f"{table.name} row {r}, column 'creator_id': expected {expected}, got {f} again "
-                    f"(first seen at row {first[pairs.iloc[p]]})" for r, f, p in zip(rows, found, positions)]
-        problems = v.concat_problems([problems, v.problem_frame(table.name, rows, "creator_id", expected, found, messages)])
+    repeated = v.duplicate_problems(table, pairs.where(valid_ids), "creator_id",
+                                    expected="a (brief_id, creator_id) pair not given before",
+                                    shown=lambda pair: "({!r}, {!r})".format(*pair.split("\x00")))
+    problems = v.concat_problems([problems, repeated])
     if len(problems):
-        lines = problems["message"].head(_MAX_LISTED).tolist()
-        more = len(problems) - len(lines)
-        raise ValidationError(f"{len(problems)} problem(s) in {table.name}:\n  " + "\n  ".join(lines)
-                              + (f"\n  ... and {more} more (all are in the error's .problems table)" if more else ""),
-                              problems)
+        raise ValidationError(v.problems_message(problems, limit=_MAX_LISTED), problems)
     grade = parsed["grade"].astype(float) if "grade" in parsed.columns else 1.0
     return pd.DataFrame({"brief_id": parsed["brief_id"].astype(str), "creator_id": parsed["creator_id"].astype(str),
                          "grade": grade}).reset_index(drop=True)

@@ -23,14 +23,13 @@ followers for nano and micro creators, less per thousand for larger ones.
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass, field
 from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
-from ..util import check_int
+from ..util import check_int, check_number
 
 __all__ = ["RateBand", "CostModel", "DEFAULT_RATES", "creator_costs"]
 
@@ -57,9 +56,7 @@ class RateBand:
 
     def __post_init__(self) -> None:
         for name in ("low", "typical", "high"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-                raise ValueError(f"The '{name}' parameter of RateBand must be a number >= 0. Got {value!r} instead.")
+            check_number(getattr(self, name), name, "RateBand", minimum=0, finite=True)
         if not self.low <= self.typical <= self.high:
             raise ValueError("The parameters of RateBand must satisfy low <= typical <= high. "
                              f"Got low={self.low!r}, typical={self.typical!r}, high={self.high!r} instead.")
@@ -112,9 +109,7 @@ class CostModel:
             raise ValueError(f"The 'rates' parameter of CostModel must map tier names to RateBand. "
                              f"Got {type(self.rates[bad[0]]).__name__} for {bad[0]!r} instead.")
         object.__setattr__(self, "rates", dict(self.rates))
-        scale = self.scale
-        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not math.isfinite(scale) or scale <= 0:
-            raise ValueError(f"The 'scale' parameter of CostModel must be a number > 0. Got {scale!r} instead.")
+        check_number(self.scale, "scale", "CostModel", above=0, finite=True)
 
     def estimate(self, followers: np.ndarray | pd.Series | list, tiers: np.ndarray | pd.Series | list) -> np.ndarray:
         """Estimated price per post of each creator from its followers and tier.
@@ -144,7 +139,7 @@ def creator_costs(creators: pd.DataFrame, model: CostModel = CostModel()) -> pd.
     ----------
     creators : DataFrame
         ``creator_id``, ``followers`` and ``tier``, and optionally ``cost``
-        (e.g. ``Recommender.creators_``).
+        (e.g. ``Recommender.creators``).
     model : CostModel
         Rate bands for creators without a price.
 

@@ -27,23 +27,17 @@ from typing import TYPE_CHECKING, Iterable
 import numpy as np
 import pandas as pd
 
-from ..util import check_int
+from ..ranking import FittedRecommender
+from ..util import check_int, check_number, normalise
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..catalog import BriefLike
-    from ..recommender import Recommender
 
 __all__ = ["mmr", "diversify", "recommend_diverse"]
 
 logger = logging.getLogger(__name__)
 
 _LOWEST = -1e300
-
-
-def _check_trade_off(trade_off: float, where: str) -> float:
-    if isinstance(trade_off, bool) or not isinstance(trade_off, (int, float, np.floating)) or not 0 <= trade_off <= 1:
-        raise ValueError(f"The 'trade_off' parameter of {where} must be a number in [0, 1]. Got {trade_off!r} instead.")
-    return float(trade_off)
 
 
 def mmr(relevance: np.ndarray, vectors: np.ndarray, k: int, *, trade_off: float) -> np.ndarray:
@@ -76,7 +70,7 @@ def mmr(relevance: np.ndarray, vectors: np.ndarray, k: int, *, trade_off: float)
     >>> mmr(np.array([0.9, 0.8, 0.5]), v, 2, trade_off=0.5).tolist()
     [0, 2]
     """
-    trade_off = _check_trade_off(trade_off, "mmr")
+    trade_off = check_number(trade_off, "trade_off", "mmr", minimum=0, maximum=1)
     k = check_int(k, "k", "mmr")
     relevance = np.asarray(relevance, dtype=float)
     vectors = np.asarray(vectors, dtype=float)
@@ -86,8 +80,7 @@ def mmr(relevance: np.ndarray, vectors: np.ndarray, k: int, *, trade_off: float)
     n = relevance.shape[0]
     # NaN ranks last but stays finite, so that trade_off * relevance never meets 0 * inf.
     relevance = np.where(np.isnan(relevance), _LOWEST, relevance)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    unit = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+    unit = normalise(vectors)
     closest = np.full(n, -1.0)  # largest cosine of each candidate to any pick so far
     available = np.ones(n, dtype=bool)
     picks = np.empty(min(k, n), dtype=np.int64)
@@ -102,7 +95,7 @@ def mmr(relevance: np.ndarray, vectors: np.ndarray, k: int, *, trade_off: float)
     return picks
 
 
-def diversify(results: pd.DataFrame, recommender: "Recommender", *, k: int, trade_off: float) -> pd.DataFrame:
+def diversify(results: pd.DataFrame, recommender: FittedRecommender, *, k: int, trade_off: float) -> pd.DataFrame:
     """Re-rank each brief's results by MMR over the recommender's creator vectors.
 
     Parameters
@@ -112,7 +105,7 @@ def diversify(results: pd.DataFrame, recommender: "Recommender", *, k: int, trad
         ``creator_id``, ``score`` and any other column), ideally deeper than ``k``
         so that MMR has room to choose (see :func:`recommend_diverse`).
     recommender : Recommender
-        The fitted recommender that produced ``results``; gives ``creator_vectors_``.
+        The fitted recommender that produced ``results``; gives the creator vectors.
     k : int
         Rows kept per brief.
     trade_off : float
@@ -125,7 +118,7 @@ def diversify(results: pd.DataFrame, recommender: "Recommender", *, k: int, trad
         MMR order with ``rank`` renumbered from 1. Briefs keep their order.
     """
     k = check_int(k, "k", "diversify")
-    trade_off = _check_trade_off(trade_off, "diversify")
+    trade_off = check_number(trade_off, "trade_off", "diversify", minimum=0, maximum=1)
     missing = [c for c in ("brief_id", "creator_id", "score") if c not in results.columns]
     if missing:
         raise ValueError(f"The 'results' table of diversify must come from recommend_batch. "
@@ -133,14 +126,14 @@ def diversify(results: pd.DataFrame, recommender: "Recommender", *, k: int, trad
     if results.empty:
         return results.copy()
     results = results.reset_index(drop=True)
-    rows = pd.Index(recommender.creators_["creator_id"]).get_indexer(results["creator_id"])
+    rows = pd.Index(recommender.creators["creator_id"]).get_indexer(results["creator_id"])
     if (rows < 0).any():
         unknown = results["creator_id"][rows < 0].unique()[:10].tolist()
         raise ValueError(f"diversify: creator_id(s) {unknown} are not in this recommender; pass the one that "
                          "produced the results.")
-    frames = []
+    frames, all_vectors = [], recommender.creator_vectors()
     for _, group in results.groupby("brief_id", sort=False):
-        vectors = recommender.creator_vectors_[rows[group.index.to_numpy()]]
+        vectors = all_vectors[rows[group.index.to_numpy()]]
         order = mmr(group["score"].to_numpy(), vectors, k, trade_off=trade_off)
         picked = group.iloc[order].copy()
         picked["rank"] = np.arange(1, len(picked) + 1)
@@ -149,7 +142,7 @@ def diversify(results: pd.DataFrame, recommender: "Recommender", *, k: int, trad
     return pd.concat(frames, ignore_index=True)
 
 
-def recommend_diverse(recommender: "Recommender", briefs: Iterable["BriefLike"], *, k: int = 10,
+def recommend_diverse(recommender: FittedRecommender, briefs: Iterable["BriefLike"], *, k: int = 10,
                       trade_off: float = 0.8, depth: int = 5, progress: bool | None = None) -> pd.DataFrame:
     """``recommend_batch`` followed by :func:`diversify`: top ``depth * k`` candidates, ``k`` kept by MMR.
 

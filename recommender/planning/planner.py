@@ -36,19 +36,17 @@ import logging
 import math
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Literal, Mapping, Sequence
+from typing import Any, Iterable, Literal, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from ..catalog import BriefLike, as_briefs
-from ..util import check_int
+from ..ranking import FittedRecommender
+from ..util import RecommenderError, check_int, check_number
 from .costs import CostModel, creator_costs
-from ..util import RecommenderError
-from .solvers import TOL, Problem, constraint_groups, relative_gap, solve_exact, solve_greedy
+from .solvers import Limits, Problem, TOL, constraint_groups, relative_gap, solve_exact, solve_greedy
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ..recommender import Recommender
 
 __all__ = ["Planner", "Plan", "InfeasiblePlanError", "expected_value", "plan_campaign"]
 
@@ -73,12 +71,6 @@ def expected_value(semantic: np.ndarray, followers: np.ndarray, engagement_rate:
     fit = np.clip(np.nan_to_num(np.asarray(semantic, dtype=float), nan=0.0), 0.0, None)
     rate = np.nan_to_num(np.asarray(engagement_rate, dtype=float), nan=0.0)
     return fit * np.asarray(followers, dtype=float) * rate
-
-
-def _number(value: Any, name: str, *, minimum: float = 0.0) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not math.isfinite(value) \
-            or value <= minimum:
-        raise ValueError(f"The '{name}' parameter of Planner must be a number > {minimum:g}. Got {value!r} instead.")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -132,10 +124,9 @@ class Planner:
     time_limit: float = 60.0
 
     def __post_init__(self) -> None:
-        _number(self.budget, "budget")
-        _number(self.time_limit, "time_limit")
-        if self.brief_budget is not None:
-            _number(self.brief_budget, "brief_budget")
+        check_number(self.budget, "budget", "Planner", above=0, finite=True)
+        check_number(self.brief_budget, "brief_budget", "Planner", above=0, finite=True, optional=True)
+        check_number(self.time_limit, "time_limit", "Planner", above=0, finite=True)
         for name in ("max_creators", "max_per_brief"):
             if getattr(self, name) is not None:
                 check_int(getattr(self, name), name, "Planner")
@@ -145,10 +136,7 @@ class Planner:
                              f"({self.max_per_brief}). Got {self.min_per_brief} instead.")
         if self.solver not in ("exact", "greedy"):
             raise ValueError(f"The 'solver' parameter of Planner must be 'exact' or 'greedy'. Got {self.solver!r} instead.")
-        if self.min_fit is not None and (isinstance(self.min_fit, bool) or not isinstance(self.min_fit, (int, float))
-                                         or not 0 <= self.min_fit <= 1):
-            raise ValueError(f"The 'min_fit' parameter of Planner must be a number in [0, 1] or None. "
-                             f"Got {self.min_fit!r} instead.")
+        check_number(self.min_fit, "min_fit", "Planner", minimum=0, maximum=1, optional=True)
         if not isinstance(self.tier_mix, Mapping):
             raise ValueError(f"The 'tier_mix' parameter of Planner must be a mapping of tier name to share, e.g. "
                              f"{{'micro': 0.6}}. Got {self.tier_mix!r} instead.")
@@ -197,21 +185,24 @@ class Planner:
                            self.min_fit, sorted(below))
             brief_ids = [b for b in brief_ids if b not in below]
         problem = Problem(table, brief_ids)
+        limits = Limits(budget=self.budget, brief_budget=self.brief_budget, tier_mix=self.tier_mix,
+                        max_creators=self.max_creators, max_per_brief=self.max_per_brief,
+                        min_per_brief=self.min_per_brief, time_limit=self.time_limit)
         solver, chosen, gap = self.solver, None, math.nan
         if not len(table):
             chosen = np.zeros(0, dtype=bool) if self.min_per_brief == 0 or not brief_ids else None
         elif solver == "exact":
-            chosen, gap = solve_exact(problem, self)
+            chosen, gap = solve_exact(problem, limits)
             if chosen is None and math.isnan(gap):  # out of time before any plan was found
                 logger.warning("The exact planner found no plan in %ss; using the greedy one.", self.time_limit)
                 solver = "greedy"
         if solver == "greedy" and len(table):
-            chosen = solve_greedy(problem, self)
+            chosen = solve_greedy(problem, limits)
             if chosen is not None:
-                gap = relative_gap(problem.value[chosen].sum(), solve_exact(problem, self, relax=True)[1])
+                gap = relative_gap(problem.value[chosen].sum(), solve_exact(problem, limits, relax=True)[1])
         if chosen is None:
-            raise InfeasiblePlanError("Cannot plan: " + _diagnose(problem, self, greedy=solver == "greedy"))
-        plan = _build_plan(table, chosen, brief_ids, self, solver, gap, time.perf_counter() - started)
+            raise InfeasiblePlanError("Cannot plan: " + _diagnose(problem, limits, greedy=solver == "greedy"))
+        plan = _build_plan(table, chosen, brief_ids, limits, solver, gap, time.perf_counter() - started)
         plan.summary.update(min_fit=self.min_fit, below_min_fit=below)
         return plan
 
@@ -256,9 +247,13 @@ class Plan:
     summary: dict[str, Any]
 
 
-def plan_campaign(recommender: "Recommender", briefs: Iterable["BriefLike"], planner: Planner, *, k: int = 20,
-                  cost_model: CostModel = CostModel(), progress: bool | None = None) -> Plan:
+def plan_campaign(recommender: FittedRecommender, briefs: Iterable["BriefLike"], planner: Planner, *, k: int = 20,
+                  cost_model: CostModel = CostModel(), progress: bool | None = None,
+                  candidates: pd.DataFrame | None = None) -> Plan:
     """Shortlist ``k`` candidates per brief with the recommender, price them, and plan.
+
+    ``candidates``, when given, is a shortlist ``recommend_batch`` made earlier for these
+    briefs (e.g. kept on disk to replan with another budget): it is planned as it is.
 
     Examples
     --------
@@ -271,8 +266,9 @@ def plan_campaign(recommender: "Recommender", briefs: Iterable["BriefLike"], pla
         raise ValueError(f"The 'tier_mix' of the planner names unknown tier(s) {unknown}; the recommender's tiers "
                          f"are {list(recommender.tier_scheme.names)}.")
     briefs = as_briefs(briefs)
-    candidates = recommender.recommend_batch(briefs, k=k, progress=progress)
-    costs = creator_costs(recommender.creators_, cost_model)
+    if candidates is None:
+        candidates = recommender.recommend_batch(briefs, k=k, progress=progress)
+    costs = creator_costs(recommender.creators, cost_model)
     return planner.plan(candidates, costs, briefs=[b.brief_id for b in briefs])
 
 
@@ -290,7 +286,7 @@ def _prepare(candidates: pd.DataFrame, costs: pd.DataFrame | None) -> pd.DataFra
         table = table.drop(columns=["cost", "cost_estimated"], errors="ignore")
         table = table.merge(priced[["creator_id", "cost", "cost_estimated"]], on="creator_id", how="left")
     elif "cost" not in table.columns:
-        raise ValueError("Planner.plan needs a price per creator: pass costs=creator_costs(recommender.creators_) "
+        raise ValueError("Planner.plan needs a price per creator: pass costs=creator_costs(recommender.creators) "
                          "or give the candidates a 'cost' column.")
     cost = pd.to_numeric(table["cost"], errors="coerce")
     if cost.isna().any() or (cost < 0).any():
@@ -311,7 +307,7 @@ def _money(amount: float) -> str:
     return f"${amount:,.0f}"
 
 
-def _diagnose(p: Problem, s: Planner, *, greedy: bool) -> str:
+def _diagnose(p: Problem, s: Limits, *, greedy: bool) -> str:
     """Which constraint makes the plan impossible, checked from the most specific to the least."""
     m, cap = s.min_per_brief, min(s.budget, s.brief_budget or math.inf)
     cap_name = "per-brief budget" if s.brief_budget is not None and s.brief_budget < s.budget else "budget"
@@ -355,7 +351,7 @@ def _diagnose(p: Problem, s: Planner, *, greedy: bool) -> str:
     return "the constraints cannot all be met together; loosen the budget, the tier mix or the counts"
 
 
-def _build_plan(table: pd.DataFrame, chosen: np.ndarray, brief_ids: list[str], s: Planner, solver: str,
+def _build_plan(table: pd.DataFrame, chosen: np.ndarray, brief_ids: list[str], s: Limits, solver: str,
                 gap: float, seconds: float) -> Plan:
     candidates = table.assign(chosen=chosen)
     order = pd.Index(brief_ids).get_indexer(table["brief_id"])

@@ -19,7 +19,6 @@ import html
 import io
 import json
 import logging
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
@@ -27,10 +26,11 @@ import numpy as np
 import pandas as pd
 
 from ..catalog import BriefLike, as_briefs
+from ..ranking import FittedRecommender
+from ..util import atomic_path
 
 if TYPE_CHECKING:  # pragma: no cover
     from .planner import Plan
-    from ..recommender import Recommender
 
 __all__ = ["render_report", "report_vectors", "write_plan"]
 
@@ -60,14 +60,12 @@ td.why{color:#3e4c59;font-size:12px;max-width:520px}.est{color:#b44d12;font-size
 """
 
 
-def report_vectors(recommender: "Recommender", briefs: Sequence["BriefLike"]) -> dict[str, Any]:
+def report_vectors(recommender: FittedRecommender, briefs: Sequence["BriefLike"]) -> dict[str, Any]:
     """Creator and brief vectors for the niche map of :func:`render_report`, from a fitted recommender."""
-    from ..embedding import query_vectors
-
     briefs = as_briefs(briefs)
-    queries = query_vectors(briefs, recommender.encoder_, recommender.query)
-    return {"creator_ids": recommender.creators_["creator_id"].to_numpy(),
-            "creator_vectors": recommender.creator_vectors_,
+    queries = recommender.encode_briefs(briefs)
+    return {"creator_ids": recommender.creators["creator_id"].to_numpy(),
+            "creator_vectors": recommender.creator_vectors(),
             "brief_vectors": {b.brief_id: q for b, q in zip(briefs, queries)}}
 
 
@@ -145,9 +143,8 @@ def write_plan(plan: "Plan", directory: str | Path, html_text: str | None = None
         writers["report"] = ("report.html", lambda p: p.write_text(html_text, encoding="utf-8"))
     paths = {}
     for kind, (name, write) in writers.items():
-        tmp = directory / f".{name}.tmp"
-        write(tmp)
-        os.replace(tmp, directory / name)
+        with atomic_path(directory / name) as tmp:
+            write(tmp)
         paths[kind] = directory / name
     logger.info("Wrote %s to %s.", ", ".join(name for name, _ in writers.values()), directory)
     return paths

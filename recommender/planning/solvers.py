@@ -13,17 +13,33 @@ import os
 import sys
 import time
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Iterator
+from dataclasses import dataclass
+from typing import Any, Iterator, Mapping
 
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .planner import Planner
-
-__all__ = ["Problem", "constraint_groups", "solve_exact", "solve_greedy", "relative_gap", "TOL"]
+__all__ = ["Limits", "Problem", "constraint_groups", "solve_exact", "solve_greedy", "relative_gap", "TOL"]
 
 TOL = 1e-7
+
+
+@dataclass(frozen=True, kw_only=True)
+class Limits:
+    """The constraints of a plan and the solvers' time limit.
+
+    :class:`~recommender.planning.planner.Planner` checks its settings and fills
+    these from them; the solvers read nothing else of it.
+    """
+
+    budget: float
+    brief_budget: float | None
+    tier_mix: Mapping[str, float]
+    max_creators: int | None
+    max_per_brief: int | None
+    min_per_brief: int
+    time_limit: float
+
 
 class Problem:
     """The arrays of a planning problem: one entry per (brief, creator) pair."""
@@ -39,7 +55,7 @@ class Problem:
         self.labels = [f"'{b}'" + (f" ({names[b]})" if names.get(b, "") and names[b] != b else "") for b in brief_ids]
 
 
-def constraint_groups(p: Problem, s: Planner) -> dict[str, Any]:
+def constraint_groups(p: Problem, s: Limits) -> dict[str, Any]:
     """The constraints as named ``LinearConstraint`` groups (names appear in error messages)."""
     from scipy.optimize import LinearConstraint
     from scipy.sparse import csr_array
@@ -65,8 +81,8 @@ def constraint_groups(p: Problem, s: Planner) -> dict[str, Any]:
     return groups
 
 
-def solve_exact(p: Problem, s: Planner, *, relax: bool = False,
-                 drop: str | None = None) -> tuple[np.ndarray | None, float]:
+def solve_exact(p: Problem, s: Limits, *, relax: bool = False,
+                drop: str | None = None) -> tuple[np.ndarray | None, float]:
     """``(chosen, gap)``; ``chosen`` is None when infeasible (gap 0) or out of time (gap NaN).
 
     With ``relax`` the integrality is dropped and the second value is the LP bound on the value.
@@ -114,7 +130,7 @@ def relative_gap(value: float, bound: float) -> float:
     return max((bound - value) / bound, 0.0) if bound and bound == bound and bound > 0 else 0.0
 
 
-def solve_greedy(p: Problem, s: Planner) -> np.ndarray | None:
+def solve_greedy(p: Problem, s: Limits) -> np.ndarray | None:
     """The better of the greedy plans by value per cost and by value (as the classic knapsack heuristic)."""
     plans = [x for x in (_Greedy(p, s, by_ratio=True).run(), _Greedy(p, s, by_ratio=False).run()) if x is not None]
     return max(plans, key=lambda x: p.value[x].sum(), default=None)
@@ -123,7 +139,7 @@ def solve_greedy(p: Problem, s: Planner) -> np.ndarray | None:
 class _Greedy:
     """Greedy booking in one order of preference, tier-mix repair, and destroy-and-rebuild improvement."""
 
-    def __init__(self, p: Problem, s: Planner, *, by_ratio: bool) -> None:
+    def __init__(self, p: Problem, s: Limits, *, by_ratio: bool) -> None:
         self.p, self.s = p, s
         n = len(p.value)
         key = np.where(p.cost > 0, p.value / np.maximum(p.cost, 1e-12), np.inf) if by_ratio else p.value

@@ -1,7 +1,8 @@
 """Lookalike creators: more creators like the ones a brand already liked.
 
-Pure functions, arrays in and arrays (or a table) out; :meth:`Recommender.similar
-<recommender.recommender.Recommender.similar>` wires them to the index.
+Pure functions, arrays in and arrays (or a table) out, and :func:`find_lookalikes`,
+which wires them to a built catalog for :meth:`Recommender.similar
+<recommender.recommender.Recommender.similar>`.
 
 The query is built the Rocchio way (Rocchio, 1971): the liked creators' vectors
 pull it toward them, the creators the brand turned down push it away with a
@@ -36,12 +37,13 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..embedding import normalise
+from ..brandfit import BrandFitSignals
+from ..catalog import BrandBrief
+from ..embedding import normalise, snippet
+from ..search import Columns, Corpus, live_positions
 from .score import RankingWeights, best_posts, blend, engagement_reason, semantic_scores, top_post_similarity
-from ..catalog import Columns, live_positions
-from ..embedding import snippet
 
-__all__ = ["LOOKALIKE_COLUMNS", "LookalikeWeights", "allowed_rows", "lookalike_frame", "rank_lookalikes",
+__all__ = ["LOOKALIKE_COLUMNS", "LookalikeWeights", "allowed_rows", "find_lookalikes", "lookalike_frame", "rank_lookalikes",
            "seed_positions", "seed_queries", "seed_query"]
 
 LOOKALIKE_COLUMNS = [
@@ -280,3 +282,25 @@ def lookalike_frame(columns: Mapping[str, Columns], shown: np.ndarray, seeds: np
         "nearest_seed": seed_ids, "seed_similarity": ranked["seed_similarity"].astype(float),
         "reasons": reasons, "matched_posts": post_ids,
     }, columns=LOOKALIKE_COLUMNS)
+
+
+def find_lookalikes(corpus: Corpus, signals: BrandFitSignals, weights: RankingWeights, creator_ids: Iterable[str], *,
+                    exclude: Iterable[str], negative: Iterable[str], brief: BrandBrief | None,
+                    brief_query: np.ndarray | None, lookalike: LookalikeWeights, k: int, fetch: int) -> pd.DataFrame:
+    """Creators like ``creator_ids`` in a built catalog: the table of :meth:`Recommender.similar
+    <recommender.recommender.Recommender.similar>`, whose parameters these are; ``brief_query`` is the
+    brief's query vector and ``fetch`` how many nearest creators each seed query retrieves."""
+    ids = corpus.creators["creator_id"]
+    seeds, negatives = seed_positions(ids, corpus.alive, creator_ids, negative)
+    queries = seed_queries(corpus.creator_vectors, seeds, negatives, brief=brief_query, weights=lookalike)
+    allowed = allowed_rows(ids, None if brief is None else corpus.mask(brief), exclude,
+                           np.concatenate([seeds, negatives]))
+    candidates = np.unique(corpus.index.search(queries, fetch, allowed=allowed)[1])
+    if brief is not None and brief.brand_fit:  # the brief's brand-fit exclusions hold for lookalikes too
+        candidates = candidates[signals.screen(brief, candidates, *corpus.posts_of(candidates)).keep]
+    rows, owner = corpus.posts_of(candidates)
+    engagement = corpus.columns["engagement"].take("engagement_score", candidates).astype(float)
+    ranked = rank_lookalikes(corpus.creator_vectors[candidates], corpus.creator_vectors[seeds], queries,
+                             corpus.post_vectors[rows], owner, engagement, weights, k,
+                             nearest_seed=lookalike.nearest_seed)
+    return lookalike_frame(corpus.columns, candidates[ranked["order"]], seeds, rows, ranked)

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from .columns import Columns, contiguous, live_positions
+from .corpus import Corpus
 from .filters import CreatorFilters, keyword_mask
 from .index import IndexConfig, VectorIndex
 from .lexical import LexicalIndex
 
 __all__ = [
+    "Columns",
+    "contiguous",
+    "Corpus",
     "CreatorFilters",
     "IndexConfig",
-    "LexicalIndex",
-    "VectorIndex",
     "keyword_mask",
+    "LexicalIndex",
+    "live_positions",
+    "VectorIndex",
 ]

@@ -8,8 +8,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 import numpy as np
 import pandas as pd
 
-from ..catalog import BrandBrief
-from ..catalog import TierScheme
+from ..catalog import BrandBrief, TierScheme
 
 __all__ = ["CreatorFilters", "keyword_mask"]
 
@@ -18,6 +17,9 @@ def keyword_mask(texts: pd.Series, keywords: tuple[str, ...]) -> np.ndarray:
     """True where a text mentions any keyword (case-insensitive, as a word or hashtag prefix).
 
     ``vegan`` matches "vegan", "#vegan" and "#veganfood"; it does not match "nonvegan".
+
+    >>> keyword_mask(pd.Series(["#veganfood daily", "nonvegan bbq", "Vegan!"]), ("vegan",)).tolist()
+    [True, False, True]
     """
     words = [k.strip().lower().lstrip("#") for k in keywords if k.strip()]
     if not words:

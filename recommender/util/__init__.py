@@ -1,18 +1,28 @@
-"""Shared utilities: errors, parameter checks, atomic files, threads."""
+"""Shared utilities: errors, parameter checks, atomic files, unit vectors, threads."""
 
 from __future__ import annotations
 
-from .checks import check_int
+from . import persistence
+from .checks import check_int, check_number
 from .errors import CatalogError, IndexMismatchError, NotBuiltError, RecommenderError, ValidationError, WeakMatchWarning
-from .threads import parallel_map
+from .files import atomic_path
+from .progress import progress
+from .threads import one_blas_thread, parallel_map
+from .vectors import normalise
 
 __all__ = [
+    "atomic_path",
     "CatalogError",
+    "check_int",
+    "check_number",
     "IndexMismatchError",
+    "normalise",
     "NotBuiltError",
+    "one_blas_thread",
+    "parallel_map",
+    "persistence",
+    "progress",
     "RecommenderError",
     "ValidationError",
     "WeakMatchWarning",
-    "check_int",
-    "parallel_map",
 ]

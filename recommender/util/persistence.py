@@ -10,9 +10,6 @@ half-written recommender where a good one was.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -21,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import IndexMismatchError
+from .files import atomic_path
 
 __all__ = ["FORMAT_VERSION", "atomic_directory", "read_manifest", "save_array", "load_array", "save_frame", "load_frame"]
 
@@ -30,24 +28,16 @@ MANIFEST = "manifest.json"
 
 @contextmanager
 def atomic_directory(target: str | Path) -> Iterator[Path]:
-    """Yield a temporary folder that replaces ``target`` only if the block succeeds."""
+    """Yield a temporary folder that replaces ``target`` only if the block succeeds.
+
+    A folder at ``target`` that is neither empty nor a saved recommender is never replaced.
+    """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
+    with atomic_path(target, directory=True) as tmp:
         yield tmp
-        backup = None
-        if target.exists():
-            if not (target / MANIFEST).is_file() and any(target.iterdir()):
-                raise FileExistsError(f"{target}: exists and is not a saved recommender; refusing to replace it.")
-            backup = target.with_name(f".{target.name}.old-{os.getpid()}")
-            os.replace(target, backup)
-        os.replace(tmp, target)
-        if backup is not None:
-            shutil.rmtree(backup, ignore_errors=True)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+        if target.exists() and not (target / MANIFEST).is_file() and any(target.iterdir()):
+            raise FileExistsError(f"{target}: exists and is not a saved recommender; refusing to replace it.")
 
 
 def write_manifest(directory: Path, manifest: dict[str, Any]) -> None:

@@ -7,10 +7,11 @@ the GIL, so threads share the work of a batch without copying the catalog
 
 from __future__ import annotations
 
+import functools
 import os
-from typing import Callable, Iterator, Sequence, TypeVar
+from typing import Callable, ContextManager, Iterator, Sequence, TypeVar
 
-__all__ = ["parallel_map", "usable_cpus"]
+__all__ = ["one_blas_thread", "parallel_map", "usable_cpus"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -33,3 +34,24 @@ def parallel_map(fn: Callable[[T], R], items: Sequence[T]) -> Iterator[R]:
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="recommender") as pool:
         yield from pool.map(fn, items)
+
+
+def one_blas_thread() -> ContextManager:
+    """A context in which BLAS libraries (NumPy's, SciPy's, FAISS's) run on one thread.
+
+    Idle BLAS threads spin after each product and slow a torch forward pass that
+    follows (26 against 50 ms a brief at 100k creators, docs/performance.md).
+    """
+    return _blas_pools().limit(limits=1)
+
+
+@functools.cache
+def _blas_pools():  # noqa: ANN202 - threadpoolctl.ThreadpoolController, imported late
+    """BLAS thread pools, found once: finding them takes 2-3 ms, too much for every brief.
+
+    Pools of libraries loaded later are not included; by the first search, NumPy's,
+    SciPy's and FAISS's are loaded.
+    """
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController().select(user_api="blas")

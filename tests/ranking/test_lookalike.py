@@ -7,12 +7,10 @@ import pandas as pd
 import pytest
 
 from recommender import BrandBrief, Recommender
-from recommender import recommender as recommender_module
-from recommender.cli import main
 from recommender.ranking.lookalike import LookalikeWeights, rank_lookalikes, seed_queries, seed_query
 from recommender.ranking.score import RankingWeights
 
-from .conftest import HashingEncoder
+from ..conftest import DATA
 
 
 def unit(*rows: list[float]) -> np.ndarray:
@@ -164,9 +162,9 @@ def test_a_brief_nobody_passes_gives_an_empty_table(rec):
 
 def test_reasons_name_the_nearest_seed_a_post_and_engagement(rec):
     results = rec.similar(["c000", "c001"], k=5)
-    captions = rec.posts_.set_index("post_id")["caption"]
+    captions = rec.corpus.posts.set_index("post_id")["caption"]
     for row in results.itertuples():
-        seed = rec.creators_.set_index("creator_id").loc[row.nearest_seed, "handle"]
+        seed = rec.corpus.creators.set_index("creator_id").loc[row.nearest_seed, "handle"]
         assert row.reasons.startswith(f"like seed {seed} (cosine {row.seed_similarity:.2f})")
         assert captions[row.matched_posts] in row.reasons
         assert "tier" in row.reasons and "median for" in row.reasons
@@ -181,38 +179,27 @@ def test_unknown_and_contradictory_ids_are_clear_errors(rec):
         rec.similar(["c000"], k=0)
 
 
-class _ManifestEncoder(HashingEncoder):
-    """Stands in for the encoder Recommender.load rebuilds from the manifest's model name."""
-
-    def __init__(self, model: str, **_: object) -> None:
-        super().__init__(model=model)
-
-
-def test_cli_similar_prints_lookalikes_and_writes_the_table(rec, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(recommender_module, "Encoder", _ManifestEncoder)
+def test_cli_similar_prints_lookalikes_and_writes_the_table(rec, tmp_path, cli, capsys):
     rec.save(tmp_path / "index")
     out = tmp_path / "similar.csv"
     args = ["similar", "--index", str(tmp_path / "index"), "--creator", "c000", "--creator", "c004",
             "--not", "c001", "--exclude", "c008", "-k", "4", "--out", str(out)]
-    assert main(args) == 0, capsys.readouterr().err
+    assert cli(args) == 0, capsys.readouterr().err
     printed = capsys.readouterr().out
     assert "Why:" in printed and "like seed @creator" in printed
     table = pd.read_csv(out)
     assert len(table) == 4 and not set(table["creator_id"]) & {"c000", "c004", "c001", "c008"}
-    assert main(args[:3] + ["--creator", "nope"]) == 2
+    assert cli(args[:3] + ["--creator", "nope"]) == 2
     assert "unknown creator_id(s) ['nope']" in capsys.readouterr().err
 
 
 @pytest.mark.integration
 def test_real_model_lookalikes_of_sample_seeds_share_their_niche():
-    from pathlib import Path
-
     from recommender.embedding.encoder import Encoder
 
-    data = Path(__file__).resolve().parent.parent / "data"
-    rec = Recommender.build(data / "creators.csv", data / "posts.csv",
-                            encoder=Encoder(cache_dir=data.parent / ".cache" / "embeddings"))
-    niche = rec.creators_.set_index("creator_id")["niche"]
+    rec = Recommender.build(DATA / "creators.csv", DATA / "posts.csv",
+                            encoder=Encoder(cache_dir=DATA.parent / ".cache" / "embeddings"))
+    niche = rec.corpus.creators.set_index("creator_id")["niche"]
     food, pets = niche.index[niche == "food"][:2].tolist(), niche.index[niche == "pets"][:1].tolist()
     results = rec.similar(food, k=10)
     assert (niche[results["creator_id"]] == "food").mean() >= 0.8

@@ -15,7 +15,7 @@ from recommender.planning.costs import creator_costs
 from recommender.planning.planner import Planner, plan_campaign
 from recommender.planning.report import render_report, report_vectors, write_plan
 
-from .conftest import NICHES, HashingEncoder
+from ..conftest import NICHES, HashingEncoder
 
 HOSTILE = "<script>alert('x')</script>"
 
@@ -44,7 +44,7 @@ def planned():
     candidates = rec.recommend_batch(briefs, k=20)
     wanted = ["c000", "c004"]  # the hostile creators, planned whatever their scores
     candidates.loc[candidates["creator_id"].isin(wanted), "semantic"] = 100.0
-    plan = Planner(budget=50_000, max_per_brief=4).plan(candidates, creator_costs(rec.creators_))
+    plan = Planner(budget=50_000, max_per_brief=4).plan(candidates, creator_costs(rec.corpus.creators))
     assert set(wanted) <= set(plan.table["creator_id"])
     return plan, rec, briefs
 

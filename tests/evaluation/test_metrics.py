@@ -269,7 +269,7 @@ def test_parameter_validation_errors() -> None:
         list_metrics(RUN, CREATORS, k=2.5)
     with pytest.raises(ValueError, match=r"The 'n_bootstrap' parameter of macro_average must be an int >= 1"):
         macro_average(_per_brief(np.ones(3)), n_bootstrap=0)
-    with pytest.raises(ValueError, match=r"The 'confidence' parameter of macro_average must be a float in \(0, 1\)"):
+    with pytest.raises(ValueError, match=r"The 'confidence' parameter of macro_average must be a number in \(0, 1\)"):
         macro_average(_per_brief(np.ones(3)), confidence=1.5)
     with pytest.raises(ValueError, match=r"'per_brief_b' table must have columns.*Missing \['mrr'\]"):
         paired_bootstrap(_per_brief(np.ones(3)).assign(mrr=1.0), _per_brief(np.ones(3)), metric="mrr")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import random
 import re
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -31,7 +30,9 @@ from recommender.brandfit.disclosures import DISCLOSURE_TAGS, EXCLUDED_TAGS, LAB
 from recommender.brandfit.mentions import Haystack, fold_lower
 from recommender.brandfit.sponsorship import detect_sponsored
 
-LABELS = Path(__file__).resolve().parents[1] / "data" / "sponsorship" / "labels.csv"
+from ..conftest import DATA
+
+LABELS = DATA / "sponsorship" / "labels.csv"
 FRAGMENTS = ([example for example, _, _ in PHRASES] + [k for _, keys, _ in PHRASES for k in keys]
              + ["#" + t for t in [*DISCLOSURE_TAGS, *EXCLUDED_TAGS]] + list(LABEL_WORDS)
              + ["(ad)", "[Werbung]", "【PR】", "*ad*", "AD |", "Anzeige:", "ad -", "ads| @x", "not", "isn't", "no es",

@@ -10,12 +10,10 @@ import pandas as pd
 import pytest
 
 from recommender import BrandBrief, Recommender
-from recommender import recommender as recommender_module
-from recommender.cli import main
 from recommender.planning.costs import DEFAULT_RATES, CostModel, RateBand, creator_costs
 from recommender.planning.planner import InfeasiblePlanError, Planner, expected_value, plan_campaign
 
-from .conftest import NICHES, HashingEncoder
+from ..conftest import NICHES
 
 TIERS = ["nano", "micro", "mid"]
 
@@ -245,21 +243,13 @@ def test_estimated_costs_are_marked_in_the_plan(planted, fake_encoder):
         plan_campaign(rec, briefs, Planner(budget=20_000, tier_mix={"mikro": 0.5}))
 
 
-class _ManifestEncoder(HashingEncoder):
-    """Stands in for the encoder Recommender.load rebuilds from the manifest's model name."""
-
-    def __init__(self, model: str, **_: object) -> None:
-        super().__init__(model=model)
-
-
-def test_cli_plan_writes_the_plan_and_reuses_shortlists(tmp_path, planted, fake_encoder, monkeypatch, capsys):
-    monkeypatch.setattr(recommender_module, "Encoder", _ManifestEncoder)
+def test_cli_plan_writes_the_plan_and_reuses_shortlists(tmp_path, planted, fake_encoder, cli, capsys):
     Recommender.build(*planted, encoder=fake_encoder).save(tmp_path / "index")
     briefs = [BrandBrief(name=n, description=" ".join(p[:2]), brief_id=n) for n, p in NICHES.items()]
     (tmp_path / "briefs.jsonl").write_text("\n".join(json.dumps(b.to_dict()) for b in briefs))
     args = ["plan", "--index", str(tmp_path / "index"), "--briefs", str(tmp_path / "briefs.jsonl"), "--budget", "30000",
             "--tier-mix", "micro=0.3", "--max-per-brief", "3", "-k", "15", "--out", str(tmp_path / "out")]
-    assert main(args) == 0, capsys.readouterr().err
+    assert cli(args) == 0, capsys.readouterr().err
     assert "Planned" in capsys.readouterr().out
     files = {p.name for p in (tmp_path / "out").iterdir()}
     assert {"plan.csv", "plan.parquet", "summary.json", "report.html"} <= files
@@ -267,7 +257,7 @@ def test_cli_plan_writes_the_plan_and_reuses_shortlists(tmp_path, planted, fake_
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert len(plan) == summary["creators"] and plan["cost"].sum() <= 30_000
     assert (plan["tier"] == "micro").sum() >= 0.3 * len(plan)
-    assert main(args[:-2] + ["--budget", "20000", "--out", str(tmp_path / "out")]) == 0
+    assert cli(args[:-2] + ["--budget", "20000", "--out", str(tmp_path / "out")]) == 0
     assert "Reused the shortlists" in capsys.readouterr().out
-    assert main(args[:-8] + ["--tier-mix", "mikro=0.5", "--out", str(tmp_path / "out")]) == 2
+    assert cli(args[:-8] + ["--tier-mix", "mikro=0.5", "--out", str(tmp_path / "out")]) == 2
     assert "unknown tier(s) ['mikro']" in capsys.readouterr().err

@@ -9,7 +9,7 @@ from recommender.embedding.cache import EmbeddingCache, text_keys
 from recommender.embedding.encoder import Encoder
 from recommender.embedding.text import prepare_text, split_hashtag
 
-from .conftest import HashingEncoder
+from ..conftest import HashingEncoder
 
 
 class CountingEncoder(HashingEncoder):

@@ -9,9 +9,8 @@ import pandas as pd
 import pytest
 
 from recommender import BrandBrief, Recommender
-from recommender import recommender as recommender_module
 from recommender.evaluation.baselines import (
-    BM25Ranker, EngagementRanker, FollowerRanker, MeanCaptionCosineRanker, RandomRanker, RecommenderRanker,
+    BM25Ranker, EngagementRanker, FollowerRanker, MeanCaptionCosineRanker, RandomRanker,
     TfidfRanker, creator_documents,
 )
 from recommender.catalog.loader import load_catalog
@@ -21,7 +20,7 @@ from recommender.evaluation.runs import (
     evaluate_rankers, evaluate_recommender, format_report, load_qrels, qrels_from_labels,
 )
 
-from .conftest import NICHES, HashingEncoder
+from ..conftest import NICHES
 
 BRIEF_TEXT = {"food": "vegan curry recipe and sourdough bread", "fitness": "gym workout and marathon running",
               "tech": "phone camera review and gaming pc", "travel": "backpacking hostel and beach island"}
@@ -45,7 +44,7 @@ def qrels(planted):
 def all_rankers(encoder):
     return {"random": RandomRanker(seed=1), "followers": FollowerRanker(), "engagement": EngagementRanker(),
             "tfidf": TfidfRanker(), "bm25": BM25Ranker(), "mean-caption": MeanCaptionCosineRanker(encoder),
-            "recommender": RecommenderRanker(encoder=encoder)}
+            "recommender": Recommender(encoder=encoder)}
 
 
 @pytest.mark.parametrize("k", [1, 7, 500])
@@ -193,13 +192,6 @@ def test_load_qrels_missing_file(tmp_path):
         load_qrels(tmp_path / "qrels.csv")
 
 
-class _ManifestEncoder(HashingEncoder):
-    """Stands in for the encoder Recommender.load rebuilds from the manifest's model name."""
-
-    def __init__(self, model: str, **_: object) -> None:
-        super().__init__(model=model)
-
-
 @pytest.fixture
 def saved(tmp_path, planted, fake_encoder, briefs, qrels):
     Recommender.build(*planted, encoder=fake_encoder).save(tmp_path / "index")
@@ -208,10 +200,9 @@ def saved(tmp_path, planted, fake_encoder, briefs, qrels):
     return tmp_path
 
 
-def test_cli_evaluate_end_to_end(saved, monkeypatch, capsys):
-    monkeypatch.setattr(recommender_module, "Encoder", _ManifestEncoder)
+def test_cli_evaluate_end_to_end(saved, cli, capsys):
     out = saved / "per_brief.csv"
-    code = main(["evaluate", "--index", str(saved / "index"), "--briefs", str(saved / "briefs.jsonl"),
+    code = cli(["evaluate", "--index", str(saved / "index"), "--briefs", str(saved / "briefs.jsonl"),
                  "--qrels", str(saved / "qrels.csv"), "-k", "5", "10", "--n-bootstrap", "100", "--out", str(out)])
     printed = capsys.readouterr().out
     assert code == 0, printed
@@ -231,7 +222,7 @@ def test_cli_evaluate_reports_bad_qrels(saved, monkeypatch, capsys):
 def test_evaluate_recommender_matches_the_ranker(planted, catalog, briefs, qrels, fake_encoder):
     rec = Recommender(encoder=fake_encoder).fit(catalog)
     direct = evaluate_recommender(rec, briefs, qrels, k=10, n_bootstrap=100)
-    wrapped = evaluate_rankers({"recommender": RecommenderRanker(encoder=fake_encoder)}, catalog, briefs, qrels,
+    wrapped = evaluate_rankers({"recommender": Recommender(encoder=fake_encoder)}, catalog, briefs, qrels,
                                k=10, n_bootstrap=100)
     columns = ["ndcg@10", "precision@10", "recall@10", "mrr", "map"]
     pd.testing.assert_frame_equal(direct.summary[columns], wrapped.summary[columns])

@@ -30,8 +30,9 @@ from recommender.cli import main as cli_main
 from recommender.util.errors import CatalogError, RecommenderError, ValidationError
 from recommender.catalog.summary import format_summary
 
+from ..conftest import DATA
+
 MODES = ["strict", "lenient"]
-REPO = Path(__file__).resolve().parents[1]
 
 # --------------------------------------------------------------------------- a small valid catalog
 
@@ -694,8 +695,8 @@ def test_summary_tables_by_tier_and_niche() -> None:
     assert "== overview ==" in text and "== by tier ==" in text and "== by niche ==" in text
 
 
-SAMPLE_CREATORS = REPO / "data" / "creators.csv"
-SAMPLE_POSTS = REPO / "data" / "posts.csv"
+SAMPLE_CREATORS = DATA / "creators.csv"
+SAMPLE_POSTS = DATA / "posts.csv"
 
 
 @pytest.mark.skipif(not SAMPLE_CREATORS.exists(), reason="no bundled sample at data/creators.csv")

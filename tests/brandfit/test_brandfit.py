@@ -127,28 +127,23 @@ def test_lookalikes_within_a_brief_keep_its_brand_fit_exclusions(screened):
     assert not {"c000", "c004"} & set(within["creator_id"])
 
 
-def test_cli_recommend_and_batch_apply_brand_fit_and_export_flags(screened, tmp_path, monkeypatch, capsys):
+def test_cli_recommend_and_batch_apply_brand_fit_and_export_flags(screened, tmp_path, cli, capsys):
     import json
 
-    from recommender import recommender as recommender_module
-    from recommender.cli import main
 
-    from .test_planner import _ManifestEncoder
-
-    monkeypatch.setattr(recommender_module, "Encoder", _ManifestEncoder)
     screened.save(tmp_path / "index")
     args = ["recommend", "--index", str(tmp_path / "index"), "--brief", FOOD_BRIEF, "-k", "30", "--avoid", "alcohol",
             "--avoid-mode", "penalize", "--competitor", "Nike", "--flags-out", str(tmp_path / "flags.csv")]
-    assert main(args) == 0, capsys.readouterr().err
+    assert cli(args) == 0, capsys.readouterr().err
     flags = pd.read_csv(tmp_path / "flags.csv")
     assert {("c000", "risk", "alcohol")} <= set(zip(flags["creator_id"], flags["kind"], flags["flag"]))
     assert "avoid: alcohol" in capsys.readouterr().out
     briefs = tmp_path / "briefs.jsonl"
     briefs.write_text(json.dumps({"brief_id": "b1", "name": "Curry Co", "description": FOOD_BRIEF,
                                   "competitors": ["Nike"]}) + "\n")
-    assert main(["batch", "--index", str(tmp_path / "index"), "--briefs", str(briefs), "-k", "30",
+    assert cli(["batch", "--index", str(tmp_path / "index"), "--briefs", str(briefs), "-k", "30",
                  "--out", str(tmp_path / "out.csv"), "--flags-out", str(tmp_path / "batch_flags.csv")]) == 0
     out = pd.read_csv(tmp_path / "out.csv", keep_default_na=False)
     assert "c004" not in set(out["creator_id"]) and {"risk_flags", "sponsored_share"} <= set(out.columns)
-    assert main(args[:-6] + ["--avoid", "alcool"]) == 2
+    assert cli(args[:-6] + ["--avoid", "alcool"]) == 2
     assert "The 'avoid_topics' of brief 'brief'" in capsys.readouterr().err

@@ -7,7 +7,6 @@ forms, the conflict window), not from a recorded run.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -23,6 +22,8 @@ from recommender.brandfit.sponsorship import (
     detect_sponsored,
     sponsored_share,
 )
+
+from ..conftest import DATA
 
 NOW = pd.Timestamp("2025-06-01 12:00", tz="UTC")
 
@@ -283,7 +284,7 @@ def test_n_creators_is_validated():
 
 # ------------------------------------------------------------------ labelled data
 def test_labelled_posts_file_is_well_formed():
-    labels = pd.read_csv(Path(__file__).resolve().parent.parent / "data" / "sponsorship" / "labels.csv",
+    labels = pd.read_csv(DATA / "sponsorship" / "labels.csv",
                          dtype={"id": str}, keep_default_na=False)
     assert list(labels.columns[:7]) == ["id", "part", "source", "lang", "text", "sponsored", "brands"]
     assert labels["id"].is_unique and set(labels["sponsored"]) == {0, 1}

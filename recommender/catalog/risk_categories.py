@@ -27,7 +27,7 @@ from dataclasses import dataclass, fields, replace
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
-import numpy as np
+from ..util import check_number
 
 __all__ = ["RiskCategory", "DEFAULT_RISK_CATEGORIES", "resolve_categories"]
 
@@ -87,15 +87,11 @@ class RiskCategory:
             raise _fail("keywords", "a sequence of str, each with at least one word", bad[0])
         object.__setattr__(self, "name", self.name.strip())
         object.__setattr__(self, "keywords", tuple(dict.fromkeys(k.strip() for k in keywords)))
-        threshold = self.threshold
-        if threshold is not None:
-            if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.floating)) \
-                    or not 0 <= threshold <= 1:
-                raise _fail("threshold", "a float in [0, 1] or None", threshold)
-            object.__setattr__(self, "threshold", float(threshold))
-        elif not self.keywords:
-            raise _fail("threshold", "a float in [0, 1] when there are no keywords (nothing could be flagged)",
-                        threshold)
+        object.__setattr__(self, "threshold", check_number(self.threshold, "threshold", "RiskCategory", minimum=0,
+                                                           maximum=1, optional=True))
+        if self.threshold is None and not self.keywords:
+            raise _fail("threshold", "a number in [0, 1] when there are no keywords (nothing could be flagged)",
+                        self.threshold)
 
 
 def _category(name: str, threshold: float | None, keywords: str, *sentences: str) -> RiskCategory:

@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from recommender.brandfit.keywords import match_keywords
 from recommender.brandfit.safety import (
     DEFAULT_RISK_CATEGORIES,
     RiskCategory,
     category_vectors,
-    match_keywords,
     resolve_categories,
     safety_reasons,
     safety_table,
@@ -139,7 +139,7 @@ def test_tolerance_and_minimum_count(tolerance, min_flagged, flagged):
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
-    ({"tolerance": 1.0}, r"The 'tolerance' parameter of screen_posts must be a float in \[0, 1\)\. Got 1.0 instead."),
+    ({"tolerance": 1.0}, r"The 'tolerance' parameter of screen_posts must be a number in \[0, 1\)\. Got 1.0 instead."),
     ({"min_flagged": 0}, r"The 'min_flagged' parameter of screen_posts must be an int >= 1\. Got 0 instead\."),
 ])
 def test_screen_settings_are_checked(kwargs, message):
@@ -209,13 +209,13 @@ def test_two_categories_with_one_name_are_refused():
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
-    ({"threshold": 1.5}, r"The 'threshold' parameter of RiskCategory must be a float in \[0, 1\] or None\. Got 1\.5"),
-    ({"threshold": True}, r"The 'threshold' parameter of RiskCategory must be a float in \[0, 1\] or None"),
+    ({"threshold": 1.5}, r"The 'threshold' parameter of RiskCategory must be a number in \[0, 1\] or None\. Got 1\.5"),
+    ({"threshold": True}, r"The 'threshold' parameter of RiskCategory must be a number in \[0, 1\] or None"),
     ({"name": " "}, r"The 'name' parameter of RiskCategory must be a non-empty str\. Got ' ' instead\."),
     ({"description": "!!"}, r"The 'description' parameter of RiskCategory must be a str with at least one word"),
     ({"keywords": ["ok", "#"]}, r"The 'keywords' parameter of RiskCategory must be a sequence of str, each with at "
                                 r"least one word\. Got '#' instead\."),
-    ({"keywords": (), "threshold": None}, r"must be a float in \[0, 1\] when there are no keywords"),
+    ({"keywords": (), "threshold": None}, r"must be a number in \[0, 1\] when there are no keywords"),
 ])
 def test_risk_category_rejects_bad_fields(kwargs, message):
     fields = {"name": "x", "description": "Some post.", "keywords": ("x",), "threshold": 0.5, **kwargs}
@@ -326,7 +326,8 @@ def test_precomputed_keyword_matches_give_the_same_screen(vectors_case):
 def test_docstring_examples_run():
     import doctest
 
-    from recommender.brandfit import risk_categories, safety
+    from recommender.brandfit import keywords, safety
+    from recommender.catalog import risk_categories
 
-    for module in (safety, risk_categories):
+    for module in (safety, keywords, risk_categories):
         assert doctest.testmod(module).failed == 0

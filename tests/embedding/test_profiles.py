@@ -44,5 +44,5 @@ def test_few_posts_are_never_trimmed():
 
 @pytest.mark.parametrize("field,value", [("bio_weight", 1.5), ("trim", 0.95), ("trim", -0.1)])
 def test_representation_rejects_out_of_range(field, value):
-    with pytest.raises(ValueError, match=f"'{field}' parameter of Representation must be in"):
+    with pytest.raises(ValueError, match=f"'{field}' parameter of Representation must be a number in"):
         Representation(**{field: value})

@@ -60,7 +60,7 @@ def test_hybrid_recommender_finds_rare_caption_word_and_keeps_invariants(planted
     rec = Recommender.build(creators, posts, encoder=fake_encoder, weights=RankingWeights(lexical=0.5, fusion=fusion))
     results = rec.recommend("kombucha", k=10)
     assert results["creator_id"].iloc[0] == "c017"
-    best = rec.lexical_.query("kombucha").scores.max()  # one rare word: scaled by the strong-match floor, not to 1
+    best = rec.corpus.lexical.query("kombucha").scores.max()  # one rare word: scaled by the strong-match floor, not to 1
     assert results["lexical"].iloc[0] == pytest.approx(min(1.0, best / max(best, rec.weights.lexical_scale)))
     assert results["lexical"].iloc[0] == results["lexical"].max()
     assert (np.diff(results["score"]) <= 1e-12).all()

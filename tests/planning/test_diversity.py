@@ -10,7 +10,7 @@ from recommender import BrandBrief, Recommender
 from recommender.planning.diversity import diversify, mmr, recommend_diverse
 from recommender.evaluation.metrics import list_metrics
 
-from .conftest import NICHES
+from ..conftest import NICHES
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:
@@ -101,7 +101,7 @@ def test_trade_off_one_equals_the_plain_top_k_and_lower_raises_diversity(fitted,
     plain = fitted.recommend_batch(briefs, k=10)
     same = recommend_diverse(fitted, briefs, k=10, trade_off=1.0)
     pd.testing.assert_frame_equal(same, plain)
-    vectors = (fitted.creators_["creator_id"].to_numpy(), fitted.creator_vectors_)
+    vectors = (fitted.corpus.creators["creator_id"].to_numpy(), fitted.corpus.creator_vectors)
     diverse = recommend_diverse(fitted, briefs, k=10, trade_off=0.3)
     before = list_metrics(plain, planted[0], vectors=vectors)["intra_list_diversity@10"].mean()
     after = list_metrics(diverse, planted[0], vectors=vectors)["intra_list_diversity@10"].mean()
