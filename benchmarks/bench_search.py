@@ -32,6 +32,7 @@ import argparse
 import json
 import os
 import statistics
+from contextlib import nullcontext
 import subprocess
 import sys
 import tempfile
@@ -183,9 +184,10 @@ def parts_ms(rec: Recommender, briefs: list[BrandBrief]) -> dict[str, float]:
     """Median cost of the parts of one recommend(): encoding the brief's phrases, filter mask,
     index search and, where the recommender has one, lexical (BM25) scoring."""
     from recommender.embedding.text import prepare_texts
+    from recommender.util import one_blas_thread
 
     fetch = max(rec.candidates, 3 * K)
-    lexical = getattr(rec, "lexical_", None)
+    lexical = rec.corpus.lexical if rec.weights.lexical > 0 else None
     parts: dict[str, list[float]] = {"encode": [], "mask": [], "search": [], "lexical": []}
     framing = framing_direction(rec.text_encoder)  # computed once per recommender, as recommend() does
     for brief in briefs:
@@ -194,8 +196,8 @@ def parts_ms(rec: Recommender, briefs: list[BrandBrief]) -> dict[str, float]:
         t, allowed = timed(lambda: brief_filter(rec, brief))
         parts["mask"].append(t)
         allowed = None if allowed.all() else allowed
-        # Under the thread limits of recommend().
-        with rec._thread_limits(1):
+        # Under the thread limits of recommend() for one brief.
+        with one_blas_thread() if rec.text_encoder.backend == "torch" else nullcontext():
             parts["search"].append(timed(lambda: rec.corpus.index.search(query, fetch, allowed=allowed))[0])
             if lexical is not None:
                 text = prepare_texts([brief.query_text])[0]

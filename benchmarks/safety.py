@@ -50,7 +50,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from benchmarks.common import table, write_json  # noqa: E402
 from recommender.embedding.encoder import Encoder  # noqa: E402
 from recommender.evaluation.metrics import _bootstrap_means  # noqa: E402
-from recommender.brandfit.safety import DEFAULT_RISK_CATEGORIES, category_vectors, match_keywords, screen_posts  # noqa: E402
+from recommender.brandfit.keywords import match_keywords  # noqa: E402
+from recommender.brandfit.safety import category_vectors, screen_posts  # noqa: E402
+from recommender.catalog import DEFAULT_RISK_CATEGORIES  # noqa: E402
 
 LABELS = ROOT / "data" / "safety" / "labels.csv"
 FOLDS, SEED, MIN_POSITIVES, QUANTILE, N_BOOTSTRAP = 5, 0, 10, 0.995, 1000

@@ -36,7 +36,8 @@ if str(ROOT) not in sys.path:
 
 from benchmarks.common import table, write_json  # noqa: E402
 from recommender.evaluation.metrics import _bootstrap_means  # noqa: E402  (the project's bootstrap, reused as is)
-from recommender.brandfit.sponsorship import brand_mentions, competitor_conflicts, detect_sponsored  # noqa: E402
+from recommender.brandfit.mentions import brand_mentions  # noqa: E402
+from recommender.brandfit.sponsorship import competitor_conflicts, detect_sponsored  # noqa: E402
 
 LABELS = ROOT / "data" / "sponsorship" / "labels.csv"
 N_BOOTSTRAP, SEED = 1000, 0

@@ -8,19 +8,18 @@ import sys
 import pytest
 
 
-def test_import_is_light_and_leaves_logging_alone():
-    code = (
-        "import logging, sys\n"
-        "before = list(logging.root.handlers)\n"
-        "import recommender\n"
-        "from recommender import Recommender, BrandBrief, load_catalog\n"
-        "heavy = [m for m in ('torch', 'faiss', 'sentence_transformers', 'sklearn', 'matplotlib') if m in sys.modules]\n"
-        "assert not heavy, heavy\n"
-        "assert logging.root.handlers == before\n"
-        "print('ok')\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+def _run_light(code: str, heavy: tuple[str, ...]) -> None:
+    """Run ``code`` in a fresh interpreter, then assert that none of the ``heavy`` modules were imported."""
+    check = f"import sys\nheavy = [m for m in {heavy!r} if m in sys.modules]\nassert not heavy, heavy\nprint('ok')\n"
+    result = subprocess.run([sys.executable, "-c", code + check], capture_output=True, text=True, timeout=120)
     assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_import_is_light_and_leaves_logging_alone():
+    _run_light("import logging\nbefore = list(logging.root.handlers)\nimport recommender\n"
+               "from recommender import Recommender, BrandBrief, load_catalog\n"
+               "assert logging.root.handlers == before\n",
+               ("torch", "faiss", "sentence_transformers", "sklearn", "matplotlib"))
 
 
 def test_unknown_attribute_is_an_attribute_error():
@@ -32,14 +31,7 @@ def test_unknown_attribute_is_an_attribute_error():
 
 def test_every_module_imports_without_the_heavy_libraries():
     """Importing any module (as doctest collection does) loads no torch, FAISS or sentence-transformers."""
-    code = (
-        "import importlib, pkgutil, sys\n"
-        "import recommender\n"
-        "for info in pkgutil.walk_packages(recommender.__path__, 'recommender.'):\n"
-        "    importlib.import_module(info.name)\n"
-        "heavy = [m for m in ('torch', 'faiss', 'sentence_transformers', 'openvino') if m in sys.modules]\n"
-        "assert not heavy, heavy\n"
-        "print('ok')\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert result.stdout.strip() == "ok", result.stderr
+    _run_light("import importlib, pkgutil\nimport recommender\n"
+               "for info in pkgutil.walk_packages(recommender.__path__, 'recommender.'):\n"
+               "    importlib.import_module(info.name)\n",
+               ("torch", "faiss", "sentence_transformers", "openvino"))

@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 
 from recommender import BrandBrief, NotBuiltError, Recommender
-from recommender.util import persistence
 from recommender.catalog.loader import load_catalog
 from recommender.util.errors import IndexMismatchError
 from recommender.ranking.score import RankingWeights
@@ -155,7 +154,7 @@ def test_failed_save_keeps_the_previous_index(rec, tmp_path, monkeypatch, fake_e
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(persistence, "save_array", broken)
+    monkeypatch.setattr(rec.corpus.index, "save", broken)  # fails after the tables and vectors are written
     with pytest.raises(OSError, match="disk full"):
         rec.save(tmp_path / "idx")
     monkeypatch.undo()

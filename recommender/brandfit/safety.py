@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Sequence
 import numpy as np
 import pandas as pd
 
-from ..catalog import DEFAULT_RISK_CATEGORIES, RiskCategory, resolve_categories
+from ..catalog import RiskCategory, resolve_categories
 from ..embedding import snippet
 from ..util import check_int, check_number, normalise
 from .keywords import match_keywords
@@ -40,10 +40,7 @@ from .keywords import match_keywords
 if TYPE_CHECKING:  # pragma: no cover
     from ..embedding import Encoder
 
-__all__ = [
-    "RiskCategory", "DEFAULT_RISK_CATEGORIES", "resolve_categories", "category_vectors",
-    "Trigger", "SafetyScreen", "screen_posts", "safety_table", "safety_reasons",
-]
+__all__ = ["category_vectors", "Trigger", "SafetyScreen", "screen_posts", "safety_table", "safety_reasons"]
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _VECTOR_CACHE: dict[tuple[str, str], np.ndarray] = {}

@@ -14,7 +14,7 @@ Sponsored posts (:func:`detect_sponsored`)
     catalog's default when the column is missing) never hides a caption's ``#ad``. Most captions hold no
     disclosure, so a batch is first searched as a whole for the captions that can
     (:mod:`recommender.brandfit.disclosure_scan`), and only those are read rule by rule; the results are the same.
-Brand mentions (:func:`brand_mentions`, from :mod:`recommender.brandfit.mentions`)
+Brand mentions (:func:`~recommender.brandfit.mentions.brand_mentions`)
     Whole words, ``@handles`` and ``#hashtags``, case-insensitive; ``@nikerunning`` is not Nike.
 Competitor conflicts (:func:`competitor_conflicts`)
     A post promotes a competitor when it is sponsored and mentions the competitor in any form, or when it
@@ -37,10 +37,9 @@ import pandas as pd
 from ..util import check_int
 from .disclosure_scan import PHRASE_HINTS, find_candidates, hinted_finditer, lowered_pattern
 from .disclosures import DISCLOSURE_TAGS, LABEL_WORDS, NEGATIONS, PARTNER_TAG_EXCLUDED, PHRASES
-from .mentions import brand_mentions, caption_texts, check_names, fold_lower, scan
+from .mentions import caption_texts, check_names, fold_lower, scan
 
-__all__ = ["detect_sponsored", "brand_mentions", "competitor_conflicts", "sponsored_share", "describe_conflict",
-           "describe_share"]
+__all__ = ["detect_sponsored", "competitor_conflicts", "sponsored_share", "describe_conflict", "describe_share"]
 
 _DAY_NS = 86_400 * 10**9
 _NAT = np.iinfo(np.int64).min
@@ -309,7 +308,7 @@ def competitor_conflicts(captions: Sequence[str] | pd.Series, posted_at: Any, ow
     sponsored : bool array or DataFrame
         Per post, ``detect_sponsored(...)`` (its signals then appear in the reasons) or a bool array.
     competitors : sequence of str
-        Competitor names or handles (``"Nike"``, ``"@nike"``), matched as in :func:`brand_mentions`.
+        Competitor names or handles (``"Nike"``, ``"@nike"``), matched as in :func:`~recommender.brandfit.mentions.brand_mentions`.
     conflict_days : int, default 90
         The window: a post at most this many days before ``now`` (exactly ``conflict_days`` included)
         conflicts; posts dated after ``now`` count as recent. 90 days is a common exclusivity term.

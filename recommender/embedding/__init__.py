@@ -7,7 +7,6 @@ from .encoder import Encoder
 from .profiles import Representation, creator_vectors
 from .query import QueryConfig, framing_direction, query_vectors
 from .text import prepare_text, prepare_texts, snippet, split_hashtag
-from ..util import normalise  # re-exported until ranking imports it from util
 
 __all__ = [
     "Encoder",
@@ -15,7 +14,6 @@ __all__ = [
     "Representation",
     "creator_vectors",
     "framing_direction",
-    "normalise",
     "openvino_available",
     "prepare_text",
     "prepare_texts",

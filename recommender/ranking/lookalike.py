@@ -39,8 +39,9 @@ import pandas as pd
 
 from ..brandfit import BrandFitSignals
 from ..catalog import BrandBrief
-from ..embedding import normalise, snippet
+from ..embedding import snippet
 from ..search import Columns, Corpus, live_positions
+from ..util import normalise
 from .score import RankingWeights, best_posts, blend, engagement_reason, semantic_scores, top_post_similarity
 
 __all__ = ["LOOKALIKE_COLUMNS", "LookalikeWeights", "allowed_rows", "find_lookalikes", "lookalike_frame", "rank_lookalikes",

@@ -9,15 +9,8 @@ import pandas as pd
 import pytest
 
 from recommender.brandfit.keywords import match_keywords
-from recommender.brandfit.safety import (
-    DEFAULT_RISK_CATEGORIES,
-    RiskCategory,
-    category_vectors,
-    resolve_categories,
-    safety_reasons,
-    safety_table,
-    screen_posts,
-)
+from recommender.brandfit.safety import category_vectors, safety_reasons, safety_table, screen_posts
+from recommender.catalog import DEFAULT_RISK_CATEGORIES, RiskCategory, resolve_categories
 
 ALCOHOL = DEFAULT_RISK_CATEGORIES["alcohol"]
 PROFANITY = DEFAULT_RISK_CATEGORIES["profanity"]

@@ -14,8 +14,8 @@ import pytest
 
 from recommender.brandfit.disclosures import DISCLOSURE_TAGS, EXCLUDED_TAGS, PHRASES
 from recommender.brandfit.mentions import _brands_regex, scan
+from recommender.brandfit.mentions import brand_mentions
 from recommender.brandfit.sponsorship import (
-    brand_mentions,
     competitor_conflicts,
     describe_conflict,
     describe_share,

@@ -40,11 +40,11 @@ from ..conftest import NICHES, HashingEncoder
 _SETTINGS: dict[str, Callable[[], dict]] = {"MeanCaptionCosineRanker": lambda: {"encoder": HashingEncoder()}}
 """Constructor arguments of the baselines that need some (a fake encoder in place of the real model)."""
 
-# RecommenderRanker is on its way out: the Recommender below is a ranker by itself.
+# Every ranker class of the baselines module; the Recommender below is a ranker by itself.
 _BASELINES = sorted(
     (cls for name, cls in inspect.getmembers(baselines, inspect.isclass)
      if cls.__module__ == baselines.__name__ and not name.startswith("_") and cls is not Ranker
-     and callable(getattr(cls, "fit", None)) and callable(getattr(cls, "rank", None)) and name != "RecommenderRanker"),
+     and callable(getattr(cls, "fit", None)) and callable(getattr(cls, "rank", None))),
     key=lambda cls: cls.__name__,
 )
 FACTORIES: dict[str, Callable[[], object]] = {
