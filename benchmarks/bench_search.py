@@ -98,7 +98,7 @@ def _fit_targets() -> list[tuple[str, Any, str]]:
     """(phase name, owner, attribute) of the steps of ``Recommender.fit`` that exist in this version."""
     import importlib
 
-    import recommender.recommender as module
+    import recommender.search.corpus as module
     from recommender.search.index import VectorIndex
 
     targets = [("creator_vectors", module, "creator_vectors"), ("engagement", module, "score_engagement"),

@@ -29,9 +29,8 @@ from .ranking import (
     result_frame,
     warn_weak,
 )
-from .search import Corpus, IndexConfig
+from .search import Corpus, IndexConfig, NeighbourSearch
 from .util import IndexMismatchError, NotBuiltError, check_int, one_blas_thread, parallel_map
-from .util import persistence as store
 from .util import progress as show_progress
 
 logger = logging.getLogger(__name__)
@@ -167,7 +166,7 @@ class Recommender:
         return self.recommend_batch([brief], k=k)
 
     def recommend_batch(self, briefs: Iterable[BriefLike], *, k: int = 100, progress: bool | None = None,
-                        explain: bool = True) -> pd.DataFrame:
+                        explain: bool = True, search: NeighbourSearch | None = None) -> pd.DataFrame:
         """Top-``k`` creators for each brief.
 
         Parameters
@@ -181,6 +180,9 @@ class Recommender:
         explain : bool
             Build ``reasons`` and ``matched_posts`` (most of the ranking time for
             small catalogs); ``False`` leaves them empty, e.g. in evaluation sweeps.
+        search : NeighbourSearch, optional
+            Where the nearest creators come from (default: this recommender's index), e.g.
+            shards on a cluster; it must return what the index returns.
 
         Returns
         -------
@@ -204,6 +206,7 @@ class Recommender:
         if not briefs:
             return pd.DataFrame(columns=RESULT_COLUMNS)
         corpus = self._corpus
+        search = corpus.index if search is None else search
         queries = self._encode_queries(briefs)
         masks = [corpus.mask(b) for b in briefs]
         # Brand-fit screens can exclude candidates after retrieval: such briefs fetch twice as many.
@@ -215,12 +218,12 @@ class Recommender:
             dense: dict[int, tuple[np.ndarray, np.ndarray]] = {}
             unfiltered = [i for i, m in enumerate(masks) if m is None]
             if unfiltered:
-                sims, positions = corpus.index.search(queries[unfiltered], fetch)
+                sims, positions = search.search(queries[unfiltered], fetch)
                 dense = {i: (sims[j], positions[j]) for j, i in enumerate(unfiltered)}
 
             def rank(i: int) -> dict[str, np.ndarray]:
                 if i not in dense:
-                    sims, positions = corpus.index.search(queries[i][None, :], fetch, allowed=masks[i])
+                    sims, positions = search.search(queries[i][None, :], fetch, allowed=masks[i])
                     dense[i] = (sims[0], positions[0])
                 return rank_candidates(corpus, self._signals, self.weights, briefs[i], queries[i], masks[i],
                                        dense.pop(i), k)
@@ -377,12 +380,8 @@ class Recommender:
         IndexMismatchError
             If ``encoder`` is another model, or the files disagree with the manifest.
         """
-        path = Path(path)
-        manifest = store.read_manifest(path)
-        encoder = saved.encoder_from(manifest, encoder, path)
-        rec = cls(encoder=encoder, **saved.settings_from(manifest))
-        corpus, authenticity = saved.load(path, manifest, index=rec.index, scheme=rec.tier_scheme,
-                                          engagement=rec.engagement, mmap=mmap)
+        encoder, settings, corpus, authenticity = saved.load(Path(path), encoder=encoder, mmap=mmap)
+        rec = cls(encoder=encoder, **settings)
         rec._attach(corpus, encoder, rejected=None, authenticity=authenticity)
         return rec
 

@@ -106,19 +106,23 @@ def save(path: Path, corpus: Corpus, encoder: Encoder, authenticity: pd.DataFram
     return path
 
 
-def load(path: Path, manifest: dict[str, Any], *, index: IndexConfig, scheme: TierScheme, engagement: EngagementModel,
-         mmap: bool) -> tuple[Corpus, pd.DataFrame | None]:
-    """The built catalog and the saved authenticity signals (``None`` in folders saved before they were kept).
+def load(path: Path, *, encoder: Encoder | str | None, mmap: bool) -> tuple[Encoder, dict[str, Any], Corpus,
+                                                                      pd.DataFrame | None]:
+    """Read a folder: the encoder (:func:`encoder_from`), the Recommender settings, the built catalog, and the
+    saved authenticity signals (``None`` in folders saved before they were kept).
 
     Raises
     ------
     IndexMismatchError
-        If the vectors disagree with the manifest.
+        If ``encoder`` is another model, or the vectors disagree with the manifest.
     """
-    corpus = Corpus.load(path, kind=manifest["index_kind"], index=index, scheme=scheme, engagement=engagement,
-                         mmap=mmap)
+    manifest = persistence.read_manifest(path)
+    encoder = encoder_from(manifest, encoder, path)
+    settings = settings_from(manifest)
+    corpus = Corpus.load(path, kind=manifest["index_kind"], index=settings["index"], scheme=settings["tiers"],
+                         engagement=settings["engagement"], mmap=mmap)
     if corpus.creator_vectors.shape[1] != manifest["dimension"]:
         raise IndexMismatchError(f"{path}: vectors have dimension {corpus.creator_vectors.shape[1]}, "
                                  f"the manifest says {manifest['dimension']}; the folder is inconsistent, rebuild it.")
     kept = path / "authenticity.parquet"
-    return corpus, persistence.load_frame(path, "authenticity") if kept.is_file() else None
+    return encoder, settings, corpus, persistence.load_frame(path, "authenticity") if kept.is_file() else None

@@ -140,7 +140,7 @@ PHRASES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     # English.
     ("paid partnership with @glowco", ("paid",), r"paid\s+(?:partnership|promotion|post|collab(?:oration)?)"),
     ("@glowco paid for this one", ("paid",), rf"{_H}\s+paid\s+(?:for|me\s+for)\s+(?:this|today)"),
-    ("new lamp, ad: @glowco", ("ad:", "ads:", "ad|", "ad |"), rf"(?<![\w#])ads?(?::|\s?\|)\s*{_H}"),
+    ("new lamp, ad: @glowco", ("ad:", "ads:", "ad|", "ad |", "ads|", "ads |"), rf"(?<![\w#])ads?(?::|\s?\|)\s*{_H}"),
     ("in partnership with @glowco", ("partnership",), r"in\s+partnership\s+with"),
     ("teamed up with @glowco", ("partner", "teamed"),
      rf"(?:partner(?:ed|ing)|teamed\s+up|proud\s+to\s+partner)\s+with\s+{_H}"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Any, Literal, Sequence
 
 import numpy as np
 
@@ -194,19 +194,27 @@ class Encoder:
         return self._st
 
     def _backend(self) -> TorchBackend | OpenVINOBackend:
+        """The backend that runs the model, made on first use; ``backend='auto'`` falls back to torch when
+        OpenVINO cannot convert the model."""
         if self._runner is None:
             model = self._load()
             if self.backend == "openvino":
                 try:
-                    self._runner = OpenVINOBackend(model, precision=self.precision)
+                    self._runner = self._make_backend("openvino", model)
                 except RuntimeError as exc:
                     if self._backend_requested != "auto":
                         raise
                     logger.warning("Running %s with torch: %s", self.model, exc)
                     self.backend = "torch"
             if self._runner is None:
-                self._runner = TorchBackend(model, precision=self.precision, device=self.device)
+                self._runner = self._make_backend("torch", model)
         return self._runner
+
+    def _make_backend(self, kind: Backend, model: Any) -> TorchBackend | OpenVINOBackend:
+        """A ``kind`` backend for the loaded ``model``; raises RuntimeError when OpenVINO cannot convert it."""
+        if kind == "openvino":
+            return OpenVINOBackend(model, precision=self.precision)
+        return TorchBackend(model, precision=self.precision, device=self.device)
 
 
 def native_bf16() -> bool:

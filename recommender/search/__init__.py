@@ -5,7 +5,7 @@ from __future__ import annotations
 from .columns import Columns, contiguous, live_positions
 from .corpus import Corpus
 from .filters import CreatorFilters, keyword_mask
-from .index import IndexConfig, VectorIndex
+from .index import IndexConfig, NeighbourSearch, VectorIndex
 from .lexical import LexicalIndex
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "IndexConfig",
     "keyword_mask",
     "LexicalIndex",
+    "NeighbourSearch",
     "live_positions",
     "VectorIndex",
 ]

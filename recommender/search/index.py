@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 import numpy as np
 
@@ -31,10 +31,18 @@ from ..util import check_int
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["IndexConfig", "VectorIndex", "exact_search"]
+__all__ = ["IndexConfig", "NeighbourSearch", "VectorIndex", "exact_search"]
 
 IndexKind = Literal["auto", "exact", "ivf", "hnsw"]
 _KINDS = ("auto", "exact", "ivf", "hnsw")
+
+
+class NeighbourSearch(Protocol):
+    """What ranking needs from a nearest-neighbour search over the creator vectors: :class:`VectorIndex`
+    on one machine, or one that spreads the vectors over workers (``recommender.scale``)."""
+
+    def search(self, queries: np.ndarray, k: int, *, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Exact inner products and row positions of the top-``k`` live rows per query, best first."""
 
 
 @dataclass(frozen=True)

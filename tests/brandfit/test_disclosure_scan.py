@@ -16,18 +16,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recommender.brandfit import sponsorship
 from recommender.brandfit.disclosure_scan import (
     KEYWORD_PHRASES,
     PHRASE_HINTS,
-    DisclosureCandidates,
     NeedleIndex,
     find_candidates,
     hinted_finditer,
     lowered_pattern,
 )
 from recommender.brandfit.disclosures import DISCLOSURE_TAGS, EXCLUDED_TAGS, LABEL_WORDS, NEGATIONS, PHRASES
-from recommender.brandfit.mentions import Haystack, fold_lower
+from recommender.brandfit.mentions import fold_lower
 from recommender.brandfit.sponsorship import detect_sponsored
 
 from ..conftest import DATA
@@ -88,27 +86,17 @@ def test_needle_index_rejects_empty_nul_or_str_needles(needles):
 
 
 # ------------------------------------------------------------------ candidate captions
-def read_everything(texts: list[str]) -> DisclosureCandidates:
-    """What detect_sponsored read before the filter: every caption, the phrases of every keyword it holds."""
-    every = np.ones(len(texts), bool)
-    haystack = Haystack(texts)
-    if not haystack.usable:
-        return DisclosureCandidates([frozenset(range(len(PHRASES)))] * len(texts), every, every, every)
-    phrases: list[set[int]] = [set() for _ in texts]
-    for keyword, ids in KEYWORD_PHRASES.items():
-        for row in haystack.rows(keyword.encode()).tolist():
-            phrases[row].update(ids)
-    return DisclosureCandidates([frozenset(p) for p in phrases], every, every, every)
-
-
-def test_reading_only_candidate_captions_changes_no_result(captions, monkeypatch):
-    batches = [captions, captions[:1], captions[5:8], ["#ad"], ["made it\nAd: @x"], ["", "(ad)"], ["a\x00b #ad"]]
-    fast = [detect_sponsored(b, [i % 3 == 0 for i in range(len(b))]) for b in batches]
-    monkeypatch.setattr(sponsorship, "find_candidates", read_everything)
-    slow = [detect_sponsored(b, [i % 3 == 0 for i in range(len(b))]) for b in batches]
-    for f, s in zip(fast, slow):
-        pd.testing.assert_frame_equal(f, s)
-    assert fast[0]["sponsored"].sum() > 300 and (~fast[0]["sponsored"]).sum() > 300  # both kinds are tested
+def test_reading_only_candidate_captions_changes_no_result(captions):
+    """A batch holding a NUL caption cannot be scanned, so every caption is read by every rule: the oracle."""
+    batches = [captions, captions[:1], captions[5:8], ["#ad"], ["made it\nAd: @x"], ["", "(ad)"], ["a #ad b"]]
+    for batch in batches:
+        flags = [i % 3 == 0 for i in range(len(batch))]
+        fast = detect_sponsored(batch, flags)
+        slow = detect_sponsored(batch + ["\x00"], flags + [False]).iloc[:-1]
+        pd.testing.assert_frame_equal(fast, slow)
+    whole = detect_sponsored(captions)
+    assert whole["sponsored"].sum() > 300 and (~whole["sponsored"]).sum() > 300  # both kinds are tested
+    assert detect_sponsored(["a\x00b #ad"])["signal"].tolist() == ["hashtag #ad"]
 
 
 def test_candidates_follow_the_rules():

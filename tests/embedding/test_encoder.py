@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.machinery
+import sys
+import types
+
 import numpy as np
 import pytest
 
@@ -120,23 +124,29 @@ def test_openvino_backend_gives_the_vectors_of_torch(precision):
     assert cosines.min() > (0.99999 if precision == "fp32" else 0.999), cosines
 
 
+class _UnconvertibleEncoder(Encoder):
+    """An encoder whose model OpenVINO cannot convert; torch "runs" it (no model is loaded)."""
+
+    def _load(self) -> str:
+        return "model"
+
+    def _make_backend(self, kind, model):  # noqa: ANN001, ANN202
+        if kind == "openvino":
+            raise RuntimeError("OpenVINO cannot convert this model: NotImplementedError: op")
+        return ("torch runner", {"precision": self.precision, "device": self.device})
+
+
 def test_auto_backend_falls_back_to_torch_for_a_model_openvino_cannot_convert(monkeypatch, caplog):
-    import recommender.embedding.encoder as encoder_module
-
-    def refuse(*args, **kwargs):
-        raise RuntimeError("OpenVINO cannot convert this model: NotImplementedError: op")
-
-    monkeypatch.setattr(encoder_module, "openvino_available", lambda: True)
-    monkeypatch.setattr(encoder_module, "OpenVINOBackend", refuse)
-    monkeypatch.setattr(encoder_module, "TorchBackend", lambda model, **kwargs: ("torch runner", kwargs))
-    monkeypatch.setattr(Encoder, "_load", lambda self: "model")
-    auto = Encoder("some/model", precision="fp32")
+    # OpenVINO present (a package spec is all openvino_available looks for).
+    monkeypatch.setitem(sys.modules, "openvino", types.ModuleType("openvino"))
+    sys.modules["openvino"].__spec__ = importlib.machinery.ModuleSpec("openvino", None)
+    auto = _UnconvertibleEncoder("some/model", precision="fp32")
     assert auto.backend == "openvino"
     with caplog.at_level("WARNING", logger="recommender.embedding.encoder"):
         assert auto._backend() == ("torch runner", {"precision": "fp32", "device": "cpu"})
     assert auto.backend == "torch" and "cannot convert this model" in caplog.text
     with pytest.raises(RuntimeError, match="OpenVINO cannot convert this model"):
-        Encoder("some/model", backend="openvino")._backend()
+        _UnconvertibleEncoder("some/model", backend="openvino")._backend()
 
 
 def test_openvino_is_imported_with_its_telemetry_off():
