@@ -319,3 +319,23 @@ def test_standard_filter_columns_are_prepared_before_the_first_brief(rec):
     assert {"tier", "platform", "country", "language"} <= prepared
     rec.recommend(BrandBrief(name="b", description="yoga", countries=["us"]), k=3)
     assert set(rec.corpus._filters._codes) == prepared
+
+
+def test_public_accessors_show_live_creators_and_their_vectors(rec, planted, fake_encoder):
+    creators, _ = planted
+    assert rec.creators["creator_id"].tolist() == creators["creator_id"].tolist()
+    assert rec.creator_vectors().shape == (len(creators), fake_encoder.dimension)
+    np.testing.assert_array_equal(rec.creator_vectors(["c007", "c003"]), rec.creator_vectors()[[7, 3]])
+    briefs = [BrandBrief(name="b", description="vegan curry"), "gym leg workout"]
+    np.testing.assert_allclose(np.linalg.norm(rec.encode_briefs(briefs), axis=1), 1.0, atol=1e-5)
+    assert rec.text_encoder is fake_encoder and rec.rejected is not None and rec.rejected.empty
+    rec.remove_creators(["c003"])
+    assert "c003" not in set(rec.creators["creator_id"]) and len(rec.creator_vectors()) == len(creators) - 1
+    with pytest.raises(ValueError, match=r"Recommender.creator_vectors: unknown creator_id\(s\) \['c003'\]"):
+        rec.creator_vectors(["c003"])
+    assert len(rec.corpus) == len(creators) - 1 and len(rec.corpus.creators) == len(creators)  # the row is kept
+
+
+def test_accessors_of_an_unbuilt_recommender_say_how_to_build_it():
+    with pytest.raises(NotBuiltError, match=r"call Recommender.build\(...\), .fit\(catalog\) or Recommender.load"):
+        Recommender().creators  # noqa: B018
