@@ -363,24 +363,26 @@ class Recommender:
         return saved.save(Path(path), self._corpus, self._encoder, self._signals.authenticity(), settings)
 
     @classmethod
-    def load(cls, path: str | Path, *, encoder: Encoder | str | None = None, mmap: bool = False) -> "Recommender":
+    def load(cls, path: str | Path, *, encoder: Encoder | str | None = None, mmap: bool = False,
+             verify: bool = False) -> "Recommender":
         """Load a recommender saved by :meth:`save`.
 
         Parameters
         ----------
         mmap : bool
-            Memory-map the vector arrays and the FAISS index instead of reading them:
-            loading is instant and pages are read on demand (large catalogs).
+            Memory-map the vectors and the FAISS index: loading is instant, pages are read on demand.
         encoder : Encoder or str, optional
             Use this encoder (e.g. with a cache folder) instead of one made from
             the manifest; it must be the same model.
+        verify : bool
+            Hash every file in full (default: folders up to 2 GiB, not mapped; sizes and shapes always).
 
         Raises
         ------
         IndexMismatchError
             If ``encoder`` is another model, or the files disagree with the manifest.
         """
-        encoder, settings, corpus, authenticity = saved.load(Path(path), encoder=encoder, mmap=mmap)
+        encoder, settings, corpus, authenticity = saved.load(Path(path), encoder=encoder, mmap=mmap, verify=verify)
         rec = cls(encoder=encoder, **settings)
         rec._attach(corpus, encoder, rejected=None, authenticity=authenticity)
         return rec

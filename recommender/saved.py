@@ -2,7 +2,10 @@
 
 The tables, vectors and indexes are written by :meth:`~recommender.search.Corpus.save`;
 the manifest says which model and settings built them, so that loading with another
-model or vector size is an error that says so.
+model or vector size is an error that says so, and the size and SHA-256 of every
+file, so that a truncated, swapped or foreign file is refused with a message naming
+it. Saves into one folder take turns, and a killed one leaves the previous folder
+readable (:mod:`recommender.util.persistence`).
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ __all__ = ["encoder_from", "load", "manifest", "save", "settings_from"]
 logger = logging.getLogger(__name__)
 
 _VERSIONED = ("recommender", "sentence-transformers", "faiss-cpu", "numpy", "pandas")
+_REQUIRED = ("model", "precision", "split_hashtags", "dimension", "counts", "index_kind", "tiers", "representation",
+             "weights", "engagement", "index", "query", "candidates")
 
 
 def manifest(corpus: Corpus, encoder: Encoder, settings: dict[str, Any]) -> dict[str, Any]:
@@ -95,9 +100,13 @@ def encoder_from(manifest: dict[str, Any], encoder: Encoder | str | None, path: 
     return encoder
 
 
-def save(path: Path, corpus: Corpus, encoder: Encoder, authenticity: pd.DataFrame, settings: dict[str, Any]) -> Path:
-    """Write the folder atomically (a failed save leaves an existing one intact); see :func:`manifest`."""
-    with persistence.atomic_directory(path) as tmp:
+def save(path: Path, corpus: Corpus, encoder: Encoder, authenticity: pd.DataFrame, settings: dict[str, Any], *,
+         lock_timeout: float = persistence.LOCK_TIMEOUT_S) -> Path:
+    """Write the folder atomically (a failed save leaves an existing one intact); see :func:`manifest`.
+
+    Waits up to ``lock_timeout`` seconds for another save into ``path`` to finish.
+    """
+    with persistence.atomic_directory(path, lock_timeout=lock_timeout) as tmp:
         corpus.save(tmp)
         # Saved so that loading a large catalog does not pay for them (about 20 s at 1M creators).
         persistence.save_frame(tmp, "authenticity", authenticity)
@@ -106,23 +115,40 @@ def save(path: Path, corpus: Corpus, encoder: Encoder, authenticity: pd.DataFram
     return path
 
 
-def load(path: Path, *, encoder: Encoder | str | None, mmap: bool) -> tuple[Encoder, dict[str, Any], Corpus,
-                                                                      pd.DataFrame | None]:
+def load(path: Path, *, encoder: Encoder | str | None, mmap: bool, verify: bool = False) -> tuple[
+        Encoder, dict[str, Any], Corpus, pd.DataFrame | None]:
     """Read a folder: the encoder (:func:`encoder_from`), the Recommender settings, the built catalog, and the
     saved authenticity signals (``None`` in folders saved before they were kept).
 
+    Every file is checked against the manifest before it is read (:func:`~recommender.util.persistence.verify_files`:
+    sizes, and hashes in full for folders up to 2 GiB; ``verify`` hashes large or memory-mapped folders in full
+    too), and every table and array against the manifest's counts and dimension. A folder missing because a save
+    was killed while replacing it is read from the previous build left beside it.
+
     Raises
     ------
+    FileNotFoundError
+        If ``path`` holds no saved recommender.
     IndexMismatchError
-        If ``encoder`` is another model, or the vectors disagree with the manifest.
+        If ``encoder`` is another model, the manifest is damaged or of another format version, or a file is
+        missing, truncated, damaged, or disagrees with the manifest (naming it, with what was expected and found).
     """
+    path = persistence.locate(path)
     manifest = persistence.read_manifest(path)
+    missing = [key for key in _REQUIRED if key not in manifest]
+    try:
+        if missing:
+            raise KeyError(", ".join(missing))
+        settings = settings_from(manifest)
+        counts = {"rows": int(manifest["counts"]["rows"]), "posts": int(manifest["counts"]["posts"]),
+                  "dimension": int(manifest["dimension"])}
+    except (KeyError, TypeError, ValueError) as exc:
+        raise IndexMismatchError(f"{path / 'manifest.json'}: an entry is missing or malformed ({type(exc).__name__}: "
+                                 f"{exc}); the folder is damaged, rebuild it.") from None
+    persistence.verify_files(path, manifest, full=verify, mmap=mmap)
     encoder = encoder_from(manifest, encoder, path)
-    settings = settings_from(manifest)
-    corpus = Corpus.load(path, kind=manifest["index_kind"], index=settings["index"], scheme=settings["tiers"],
-                         engagement=settings["engagement"], mmap=mmap)
-    if corpus.creator_vectors.shape[1] != manifest["dimension"]:
-        raise IndexMismatchError(f"{path}: vectors have dimension {corpus.creator_vectors.shape[1]}, "
-                                 f"the manifest says {manifest['dimension']}; the folder is inconsistent, rebuild it.")
+    corpus = Corpus.load(path, kind=str(manifest["index_kind"]), index=settings["index"], scheme=settings["tiers"],
+                         engagement=settings["engagement"], mmap=mmap, counts=counts)
     kept = path / "authenticity.parquet"
-    return encoder, settings, corpus, persistence.load_frame(path, "authenticity") if kept.is_file() else None
+    authenticity = persistence.load_frame(path, "authenticity", rows=counts["rows"]) if kept.is_file() else None
+    return encoder, settings, corpus, authenticity

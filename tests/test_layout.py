@@ -1,8 +1,8 @@
 """The package's layout rules, read from the source with ``ast`` (no module is imported).
 
 The subpackages form layers, lowest first: util, catalog, embedding, search, brandfit, ranking, evaluation,
-planning; above them ``recommender/saved.py`` (the saved folder), the facade module ``recommender/recommender.py``
-and then ``recommender/cli.py``. A module
+planning, scale; above them ``recommender/saved.py`` (the saved folder), the facade module ``recommender/recommender.py``
+and then the command line ``recommender/cli/``. A module
 may import only from its own layer or lower ones, another subpackage only through its ``__init__``, no private
 name of another module, and the module graph has no cycles. Every import counts, at any nesting level (inside
 functions, under ``if TYPE_CHECKING:``). The top-level ``recommender/__init__.py`` only re-exports lazily, so it
@@ -17,8 +17,8 @@ from pathlib import Path
 
 PACKAGE = "recommender"
 ROOT = Path(__file__).resolve().parent.parent / PACKAGE
-LAYERS = ("util", "catalog", "embedding", "search", "brandfit", "ranking", "evaluation", "planning", "saved", "recommender",
-          "cli")
+LAYERS = ("util", "catalog", "embedding", "search", "brandfit", "ranking", "evaluation", "planning", "scale", "saved",
+          "recommender", "cli")
 MAX_LINES = 400
 
 

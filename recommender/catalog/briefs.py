@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, fields
+from numbers import Real
 from pathlib import Path
 from typing import Any, Iterable, Literal, Mapping, Union
 
@@ -13,12 +14,47 @@ from .risk_categories import resolve_categories
 __all__ = ["BrandBrief", "BriefLike", "as_briefs", "load_briefs"]
 
 
-def _tuple(value: Any) -> tuple:
+_TEXT_LISTS = ("keywords", "exclude_keywords", "tiers", "platforms", "countries", "languages", "values", "competitors")
+
+
+def _tuple(value: Any, name: str, where: str) -> tuple:
+    """A list field as a tuple: None is empty, one str or mapping is one item."""
     if value is None:
         return ()
-    if isinstance(value, str):
+    if isinstance(value, (str, Mapping)):
         return (value,)
+    if isinstance(value, (bytes, Real)) or not isinstance(value, Iterable):
+        raise ValueError(f"The '{name}' of {where} must be a list. Got {value!r} instead.")
     return tuple(value)
+
+
+def _texts(value: Any, name: str, where: str) -> tuple[str, ...]:
+    """A list-of-text field: text and numbers (a YAML ``2024``) as str; anything else is an error."""
+    items = _tuple(value, name, where)
+    bad = [x for x in items if not isinstance(x, (str, Real)) or isinstance(x, bool)]
+    if bad:
+        raise ValueError(f"The '{name}' of {where} must be text or a list of text. Got {value!r} instead.")
+    return tuple(str(x) for x in items)
+
+
+def _check_filters(filters: Any, where: str) -> dict[str, Any]:
+    """``filters`` as a dict of column name to a value, a list of values or ``{"min", "max"}`` numbers."""
+    scalar = (str, Real, type(None))
+    if not isinstance(filters, Mapping):
+        raise ValueError(f"The 'filters' of {where} must be a mapping of column name to allowed values. "
+                         f"Got {filters!r} instead.")
+    for column, condition in filters.items():
+        if isinstance(condition, Mapping):
+            ok = set(condition) <= {"min", "max"} and all(
+                isinstance(x, Real) and not isinstance(x, bool) for x in condition.values())
+        elif isinstance(condition, (list, tuple, set, frozenset)):
+            ok = all(isinstance(x, scalar) for x in condition)
+        else:
+            ok = isinstance(condition, scalar)
+        if not isinstance(column, str) or not ok:
+            raise ValueError(f"The 'filters' of {where} must map a column name to a value, a list of values or "
+                             f"{{'min': number, 'max': number}}. Got {column!r}: {condition!r} instead.")
+    return dict(filters)
 
 
 @dataclass(frozen=True)
@@ -95,15 +131,21 @@ class BrandBrief:
     max_authenticity_flags: int | None = None
 
     def __post_init__(self) -> None:
-        for name in ("keywords", "exclude_keywords", "tiers", "platforms", "countries", "languages", "values",
-                     "competitors"):
-            object.__setattr__(self, name, tuple(str(x) for x in _tuple(getattr(self, name))))
-        object.__setattr__(self, "avoid_topics", _tuple(self.avoid_topics))
+        if isinstance(self.name, Real) and not isinstance(self.name, bool):
+            object.__setattr__(self, "name", str(self.name))  # a YAML name such as 2024
+        if not isinstance(self.name, str):
+            raise ValueError(f"The 'name' of a brief must be text. Got {self.name!r} instead.")
+        where = f"brief {self.name!r}"
+        for name in _TEXT_LISTS:
+            object.__setattr__(self, name, _texts(getattr(self, name), name, where))
+        object.__setattr__(self, "avoid_topics", _tuple(self.avoid_topics, "avoid_topics", where))
         self._check_brand_fit()
-        object.__setattr__(self, "filters", dict(self.filters or {}))
+        object.__setattr__(self, "filters", _check_filters({} if self.filters is None else self.filters, where))
         if self.brief_id is not None:
+            if not isinstance(self.brief_id, (str, Real)) or isinstance(self.brief_id, bool):
+                raise ValueError(f"The 'brief_id' of {where} must be text. Got {self.brief_id!r} instead.")
             object.__setattr__(self, "brief_id", str(self.brief_id))
-        if not isinstance(self.description, str) or not (self.description.strip() or self.keywords):
+        if not isinstance(self.description, str) or not self.query_text:
             raise ValueError(
                 f"The 'description' of brief {self.name!r} must be non-empty text (or give keywords). "
                 f"Got {self.description!r} instead."
@@ -113,7 +155,7 @@ class BrandBrief:
         if self.min_followers is not None and self.max_followers is not None and self.min_followers > self.max_followers:
             raise ValueError(f"Brief {self.name!r} has min_followers {self.min_followers} > max_followers {self.max_followers}.")
         rate = self.min_engagement_rate
-        if rate is not None and (not isinstance(rate, (int, float)) or not 0 <= rate <= 1):
+        if rate is not None and (not isinstance(rate, Real) or isinstance(rate, bool) or not 0 <= rate <= 1):
             raise ValueError(f"The 'min_engagement_rate' of brief {self.name!r} must be a fraction in [0, 1] "
                              f"(0.02 for 2%). Got {rate!r} instead.")
 
@@ -123,10 +165,10 @@ class BrandBrief:
         if self.avoid_topics:
             try:
                 resolve_categories(self.avoid_topics)
-            except ValueError as exc:
+            except (TypeError, ValueError) as exc:
                 raise ValueError(f"The 'avoid_topics' of {where}: {exc}") from None
         for name, allowed in (("avoid_mode", ("exclude", "penalize")), ("conflict_mode", ("exclude", "flag"))):
-            if getattr(self, name) not in allowed:
+            if not isinstance(getattr(self, name), str) or getattr(self, name) not in allowed:
                 raise ValueError(f"The '{name}' of {where} must be one of {list(allowed)}. "
                                  f"Got {getattr(self, name)!r} instead.")
         if any(not c.strip() for c in self.competitors) or any(not v.strip() for v in self.values):
@@ -155,7 +197,7 @@ class BrandBrief:
         """Build from a mapping, rejecting unknown fields with the list of valid ones."""
         if not isinstance(data, Mapping):
             raise ValueError(f"{where}: expected a mapping of brief fields, got {type(data).__name__}.")
-        unknown = sorted(set(data) - set(cls.field_names()))
+        unknown = sorted(set(data) - set(cls.field_names()), key=repr)
         if unknown:
             raise ValueError(f"{where}: unknown brief field(s) {unknown}. Valid fields: {cls.field_names()}.")
         missing = [k for k in ("name", "description") if k not in data]
@@ -163,7 +205,7 @@ class BrandBrief:
             raise ValueError(f"{where}: missing required brief field(s) {missing}.")
         try:
             return cls(**data)
-        except ValueError as exc:
+        except (TypeError, ValueError) as exc:
             raise ValueError(f"{where}: {exc}") from exc
 
     def to_dict(self) -> dict[str, Any]:
@@ -212,16 +254,12 @@ def load_briefs(path: str | Path) -> list[BrandBrief]:
     if suffix in (".jsonl", ".ndjson", ".json"):
         records = list(_json_records(text, path.name))
     elif suffix in (".yaml", ".yml"):
-        import yaml
-
-        loaded = yaml.safe_load(text) or []
-        if isinstance(loaded, Mapping):
-            loaded = loaded.get("briefs", [loaded])
-        records = [(f"{path.name} item {i}", r) for i, r in enumerate(loaded, start=1)]
+        records = _yaml_records(text, path.name)
     else:
         raise CatalogError(f"{path.name}: unsupported brief file type '{suffix}'; expected .jsonl or .yaml.")
     if not records:
-        raise CatalogError(f"{path.name}: no briefs found; expected one JSON object per line.")
+        raise CatalogError(f"{path.name}: no briefs found; expected one JSON object per line (.jsonl) or a list of "
+                           "briefs (.yaml).")
     briefs, seen = [], {}
     for position, (where, record) in enumerate(records, start=1):
         brief = BrandBrief.from_dict(record, where=where)
@@ -234,8 +272,29 @@ def load_briefs(path: str | Path) -> list[BrandBrief]:
     return briefs
 
 
+def _yaml_records(text: str, name: str) -> list[tuple[str, Any]]:
+    """The items of a YAML list of briefs (or of a mapping's ``briefs`` list, or one brief mapping)."""
+    import yaml
+
+    try:
+        loaded = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        place = f" line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or exc
+        raise CatalogError(f"{name}{place}: expected YAML (a list of briefs), got invalid YAML ({problem}).") from exc
+    if isinstance(loaded, Mapping) and "briefs" in loaded:
+        loaded = loaded["briefs"]
+    elif isinstance(loaded, Mapping):
+        loaded = [loaded]
+    if not isinstance(loaded, (list, type(None))):
+        raise CatalogError(f"{name}: expected a list of briefs (mappings), got {type(loaded).__name__}.")
+    return [(f"{name} item {i}", r) for i, r in enumerate(loaded or [], start=1)]
+
+
 def _json_records(text: str, name: str) -> Iterable[tuple[str, Any]]:
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at '\n' only: str.splitlines would also split at characters a JSON string may hold (U+2028).
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:

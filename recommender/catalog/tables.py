@@ -8,6 +8,7 @@ what the user wrote (``'12k'``) instead of what a parser guessed.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import logging
@@ -97,13 +98,13 @@ def read_table(source: TableSource, *, default_name: str) -> Table:
         raise CatalogError(f"{name}: the file is empty; expected a header row and at least one data row.")
     if kind == "csv":
         frame, rows = _parse_csv(text, name)
-        return Table(_normalise_columns(frame), name, rows)
+        return Table(_normalise_columns(frame, name), name, rows)
     frame, lines = _parse_jsonl(text, name)
-    return Table(_normalise_columns(frame), name, np.asarray(lines, dtype=np.int64))
+    return Table(_normalise_columns(frame, name), name, np.asarray(lines, dtype=np.int64))
 
 
 def _table(frame: pd.DataFrame, name: str, *, start: int) -> Table:
-    return Table(_normalise_columns(frame), name, np.arange(start, start + len(frame), dtype=np.int64))
+    return Table(_normalise_columns(frame, name), name, np.arange(start, start + len(frame), dtype=np.int64))
 
 
 def _read_utf8(path: Path) -> str:
@@ -128,16 +129,23 @@ def _parse_csv(text: str, name: str) -> tuple[pd.DataFrame, np.ndarray]:
                             skip_blank_lines=False)
     except pd.errors.ParserError as exc:
         raise CatalogError(f"{name}: not a well-formed CSV file ({exc}).") from exc
+    try:
+        header = next(csv.reader(io.StringIO(body)), [])
+    except csv.Error:  # a header pandas read but the csv module does not (a name over its field limit)
+        header = []
+    if len(header) == len(frame.columns):
+        frame.columns = header  # the names as written: pandas renames a repeated one ('followers.1')
     rows = np.arange(start, start + len(frame), dtype=np.int64)
     blank = np.ones(len(frame), dtype=bool)
-    for column in frame.columns:
-        blank &= frame[column].fillna("").astype(str).str.strip().eq("").to_numpy()
+    for position in range(frame.shape[1]):
+        blank &= frame.iloc[:, position].fillna("").astype(str).str.strip().eq("").to_numpy()
     return frame[~blank].reset_index(drop=True), rows[~blank]
 
 
 def _parse_jsonl(text: str, name: str) -> tuple[pd.DataFrame, list[int]]:
     records, lines = [], []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at '\n' only: str.splitlines would also split at characters a JSON string may hold (U+2028).
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -148,10 +156,23 @@ def _parse_jsonl(text: str, name: str) -> tuple[pd.DataFrame, list[int]]:
             raise CatalogError(f"{name} line {number}: expected a JSON object, got {type(record).__name__}.")
         records.append(record)
         lines.append(number)
-    frame = pd.DataFrame.from_records(records)
+    try:
+        frame = pd.DataFrame.from_records(records)
+    except UnicodeError:  # a '\\ud800' escape: a string no text column can hold; validation reports the cell
+        frame = pd.DataFrame(records, dtype=object)
     return frame.astype(object).where(frame.notna(), ""), lines
 
 
-def _normalise_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
+def _normalise_columns(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Column names stripped and lower-cased; two columns whose names then agree are an error (which one counts?)."""
+    written = [str(c) for c in frame.columns]
+    frame.columns = [c.strip().lower() for c in written]
+    repeated = frame.columns[frame.columns.duplicated()].unique()
+    if len(repeated):
+        spelled = {c: [w for w, n in zip(written, frame.columns) if n == c] for c in repeated}
+        raise CatalogError(
+            f"{name}: expected each column once, got " + "; ".join(f"{c!r} {len(w)} times (as {w})"
+                                                                   for c, w in spelled.items())
+            + " (names are compared ignoring case and surrounding spaces); rename or drop the extra columns."
+        )
     return frame

@@ -94,10 +94,17 @@ def parse_columns(table: Table, schema: tuple[Column, ...]) -> tuple[pd.DataFram
         to float, timestamps to UTC datetimes, flags to bool, text to str); other
         columns are kept unchanged as metadata. Bad cells become missing values.
     problems : DataFrame
-        One row per bad cell, columns :data:`PROBLEM_COLUMNS`.
+        One row per bad cell, columns :data:`PROBLEM_COLUMNS`; a metadata cell is bad when it is bytes or text
+        that is not valid Unicode, which no saved catalog could store.
     """
     parsed = table.frame.copy()
     problems = []
+    known = {c.name for c in schema}
+    for name in parsed.columns:
+        if name not in known and parsed[name].dtype == object:
+            unreadable = _strings(parsed[name])[1]
+            if unreadable.any():
+                problems.append(_problems(table, name, _EXPECTED["text"], parsed[name], unreadable.to_numpy()))
     for column in schema:
         if column.name not in parsed.columns:
             continue
@@ -214,20 +221,42 @@ def problem_frame(source, rows, column, expected, found, messages) -> pd.DataFra
 
 
 def _is_empty(raw: pd.Series) -> pd.Series:
-    as_text = raw.astype(str).str.strip()
-    return raw.isna() | as_text.eq("") | as_text.str.lower().isin({"nan", "none", "null", "<na>"})
+    text, unreadable = _strings(raw)
+    as_text = text.str.strip()
+    return raw.isna() | ((as_text.eq("") | as_text.str.lower().isin({"nan", "none", "null", "<na>"})) & ~unreadable)
 
 
 def _as_text(raw: pd.Series) -> pd.Series:
-    raw = raw.astype(object)
-    return raw.where(~raw.isna(), "").astype(str).str.strip()
+    return _strings(raw)[0].str.strip()
+
+
+def _strings(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Each cell as text (missing ones as ``''``), and which cells hold no text: bytes that are not UTF-8, or
+    strings with unpaired surrogates (from a DataFrame or a JSON ``\\ud800`` escape), which no file can store."""
+    raw = raw.astype(object).where(~raw.isna(), "")
+    try:
+        return raw.astype(str), pd.Series(False, index=raw.index)
+    except UnicodeError:  # the fast conversion fails as a whole; find the cells one by one
+        cells = [_string(value) for value in raw.to_numpy()]
+        return (pd.Series([c or "" for c in cells], index=raw.index, dtype=str),
+                pd.Series([c is None for c in cells], index=raw.index))
+
+
+def _string(value: object) -> str | None:
+    """``value`` as text, or None when it is bytes or a string that is not valid Unicode."""
+    try:
+        text = value.decode("utf-8") if isinstance(value, bytes) else str(value)
+        text.encode("utf-8")
+    except UnicodeError:
+        return None
+    return text
 
 
 def _parse_id(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    values = _as_text(raw)
+    values, bad = _strings(raw)
     # A float-typed id column from Parquet or a DataFrame ("12.0") reads back as "12".
-    values = values.str.replace(r"^(-?\d+)\.0$", r"\1", regex=True)
-    return values, pd.Series(False, index=raw.index)
+    values = values.str.strip().str.replace(r"^(-?\d+)\.0$", r"\1", regex=True)
+    return values, bad
 
 
 def _parse_number(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -248,26 +277,35 @@ def _parse_amount(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def _parse_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    values = raw.astype(object).where(~raw.isna(), "").astype(str)
-    return values, pd.Series(False, index=raw.index)
+    return _strings(raw)
 
 
 _EPOCH = re.compile(r"^\d{9,11}(\.\d+)?$")
 
 
 def _parse_timestamp(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    values = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
     if pd.api.types.is_datetime64_any_dtype(raw):
-        values = pd.to_datetime(raw, utc=True)
-        return values, pd.Series(False, index=raw.index)
+        _set_times(values, pd.to_datetime(raw, utc=True))
+        return values, values.isna() & raw.notna()
     text = _as_text(raw)
     epoch = text.str.match(_EPOCH)
-    values = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
-    if epoch.any():
-        values[epoch] = pd.to_datetime(text[epoch].astype(float), unit="s", utc=True)
+    seconds = text[epoch].astype(float)
+    seconds = seconds[seconds < pd.Timestamp.max.timestamp()]
+    if len(seconds):
+        values[seconds.index] = pd.to_datetime(seconds, unit="s", utc=True)
     iso = ~epoch & (text != "")
     if iso.any():
-        values[iso] = pd.to_datetime(text[iso], utc=True, format="ISO8601", errors="coerce")
+        _set_times(values, pd.to_datetime(text[iso], utc=True, format="ISO8601", errors="coerce"))
     return values, values.isna()
+
+
+def _set_times(values: pd.Series, times: pd.Series) -> None:
+    """Copy ``times`` into ``values`` (nanosecond UTC) where they fit: a time before 1677 or after 2262 does
+    not (pandas' nanosecond range) and stays missing, a bad cell rather than a crash."""
+    fits = times.notna() & (times >= pd.Timestamp.min.tz_localize("UTC")) & (times <= pd.Timestamp.max.tz_localize("UTC"))
+    if fits.any():
+        values[fits.index[fits]] = times[fits].dt.as_unit("ns")
 
 
 def _parse_flag(raw: pd.Series) -> tuple[pd.Series, pd.Series]:

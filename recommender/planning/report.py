@@ -27,7 +27,7 @@ import pandas as pd
 
 from ..catalog import BriefLike, as_briefs
 from ..ranking import FittedRecommender
-from ..util import atomic_path
+from ..util import atomic_path, formula_safe
 
 if TYPE_CHECKING:  # pragma: no cover
     from .planner import Plan
@@ -135,7 +135,7 @@ def write_plan(plan: "Plan", directory: str | Path, html_text: str | None = None
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    writers = {"csv": ("plan.csv", lambda p: plan.table.to_csv(p, index=False)),
+    writers = {"csv": ("plan.csv", lambda p: formula_safe(plan.table).to_csv(p, index=False)),
                "parquet": ("plan.parquet", lambda p: plan.table.to_parquet(p, index=False)),
                "summary": ("summary.json", lambda p: p.write_text(json.dumps(plan.summary, indent=2, default=str)
                                                                    + "\n", encoding="utf-8"))}
@@ -252,7 +252,7 @@ def _engagement_plot(plan: "Plan") -> str:
         color = cmap(i % cmap.N)
         booked = rows["chosen"].to_numpy()
         ax.scatter(rows["followers"][~booked], 100 * rows["engagement_rate"][~booked], s=14, color=color, alpha=0.45,
-                   linewidths=0, label=str(tier))
+                   linewidths=0, label=_short(tier))
         ax.scatter(rows["followers"][booked], 100 * rows["engagement_rate"][booked], s=34, color=color,
                    edgecolors="black", linewidths=0.9)
     ax.set_xscale("log")
@@ -269,13 +269,15 @@ def _budget_plot(plan: "Plan", briefs: Sequence[str], label: Mapping[str, str], 
     left = np.zeros(len(spend))
     for brief in briefs:
         if brief in spend.columns:
-            ax.barh(spend.index.astype(str), spend[brief], left=left, color=colors[brief], label=_short(label[brief]))
+            ax.barh(np.arange(len(spend)), spend[brief], left=left, color=colors[brief], label=_short(label[brief]))
             left += spend[brief].to_numpy()
     for y, total in enumerate(left):
         ax.annotate(f"\\${total:,.0f}", (total, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
     summary = plan.summary
     ax.set(xlabel="spend (\\$)",
            title=f"Budget by tier: \\${summary['budget_used']:,.0f} of \\${summary['budget']:,.0f}")
+    # Tier names as tick labels by position: two long names that shorten alike stay two bars.
+    ax.set_yticks(np.arange(len(spend)), labels=[_short(t) for t in spend.index])
     ax.set_xlim(0, max(left.max(initial=0.0) * 1.25, 1.0))
     ax.invert_yaxis()
     if len(spend):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -180,14 +180,32 @@ class Corpus:
 
     @classmethod
     def load(cls, folder: Path, *, kind: str, index: IndexConfig, scheme: TierScheme, engagement: EngagementModel,
-             mmap: bool = False) -> "Corpus":
-        """Read what :meth:`save` wrote; ``mmap`` maps the vectors and the FAISS file instead of reading them."""
-        arrays = {name: store.load_array(folder, name, mmap=mmap and name != "post_owner") for name in VECTOR_FILES}
-        creators = store.load_frame(folder, "creators")
+             mmap: bool = False, counts: Mapping[str, int] | None = None) -> "Corpus":
+        """Read what :meth:`save` wrote; ``mmap`` maps the vectors and the FAISS file instead of reading them.
+
+        Every file's shape is checked before it is read: against ``counts`` (the manifest's ``rows``, ``posts``
+        and ``dimension``) when given, else against the tables and each other, so that a truncated, swapped or
+        foreign file is an :class:`~recommender.util.IndexMismatchError` naming it, not a crash later.
+        """
+        counts = counts or {}
+        creators = store.load_frame(folder, "creators", rows=counts.get("rows"))
+        posts = store.load_frame(folder, "posts", rows=counts.get("posts"))
+        rows, dim = len(creators), counts.get("dimension")
+        arrays = {}
+        for name, length, dtype_kind in (("bio_vectors", rows, "f"), ("post_vectors", len(posts), "f"),
+                                         ("post_owner", len(posts), "i"), ("creator_vectors", rows, "f")):
+            shape = (length,) if name == "post_owner" else (length, dim)
+            arrays[name] = store.load_array(folder, name, mmap=mmap and name != "post_owner", shape=shape,
+                                            kind=dtype_kind)
+            dim = arrays[name].shape[1] if dim is None and name != "post_owner" else dim
+        owner = arrays["post_owner"]
+        if len(owner) and (owner[0] < 0 or owner[-1] >= rows or (np.diff(owner) < 0).any()):
+            raise store.mismatch(folder / "post_owner.npy", f"creator positions in [0, {rows}) in ascending order",
+                                 "others")
         creators["tier"] = pd.Categorical(creators["tier"], categories=list(scheme.names), ordered=True)
-        return cls(creators=creators, posts=store.load_frame(folder, "posts"), **arrays,
+        return cls(creators=creators, posts=posts, **arrays,
                    index=VectorIndex.load(folder, arrays["creator_vectors"], kind=kind, config=index, mmap=mmap),
-                   lexical=LexicalIndex.load(folder), scheme=scheme, engagement=engagement)
+                   lexical=LexicalIndex.load(folder, documents=rows), scheme=scheme, engagement=engagement)
 
     # ---------------------------------------------------------------- derived
     def _derive(self) -> None:

@@ -27,7 +27,7 @@ from typing import Literal, Protocol
 
 import numpy as np
 
-from ..util import check_int
+from ..util import check_int, persistence
 
 logger = logging.getLogger(__name__)
 
@@ -318,20 +318,18 @@ class VectorIndex:
         index.kind_ = kind
         _load_faiss()
         index.vectors_ = vectors
-        index.alive_ = np.load(directory / "alive.npy", allow_pickle=False)
+        index.alive_ = persistence.load_array(directory, "alive", shape=(len(vectors),), kind="b")
         if kind == "exact":
             return index
         import faiss
 
+        path = directory / "index.faiss"
         flags = faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY if mmap else 0
-        index._faiss = faiss.read_index(str(directory / "index.faiss"), flags)
+        with persistence.reading(path):
+            index._faiss = faiss.read_index(str(path), flags)
         if index._faiss.ntotal != len(vectors) or index._faiss.d != vectors.shape[1]:
-            from ..util import IndexMismatchError
-
-            raise IndexMismatchError(
-                f"{directory / 'index.faiss'}: expected {len(vectors)} vectors of dimension {vectors.shape[1]}, "
-                f"got {index._faiss.ntotal} of dimension {index._faiss.d}; the folder is inconsistent, rebuild it."
-            )
+            raise persistence.mismatch(path, f"{len(vectors)} vectors of dimension {vectors.shape[1]}",
+                                       f"{index._faiss.ntotal} of dimension {index._faiss.d}")
         return index
 
 

@@ -21,6 +21,8 @@ from typing import Sequence
 
 import numpy as np
 
+from ..util import persistence
+
 __all__ = ["LexicalIndex", "LexicalHits"]
 
 
@@ -144,13 +146,29 @@ class LexicalIndex:
         sparse.save_npz(directory / "lexical_postings.npz", self.postings_)
 
     @classmethod
-    def load(cls, directory: Path, *, k1: float = 1.2, b: float = 0.75) -> "LexicalIndex":
-        """Read what :meth:`save` wrote."""
+    def load(cls, directory: Path, *, k1: float = 1.2, b: float = 0.75, documents: int | None = None) -> "LexicalIndex":
+        """Read what :meth:`save` wrote, checking that it indexes ``documents`` documents (when given).
+
+        Raises
+        ------
+        IndexMismatchError
+            If a file is missing or damaged, or the two disagree with each other or with ``documents``.
+        """
         from scipy import sparse
 
         index = cls(k1=k1, b=b)
-        index.vocabulary_ = json.loads((directory / "lexical_vocabulary.json").read_text(encoding="utf-8"))
-        index.postings_ = sparse.load_npz(directory / "lexical_postings.npz").tocsr()
+        vocabulary, postings = directory / "lexical_vocabulary.json", directory / "lexical_postings.npz"
+        with persistence.reading(vocabulary):
+            index.vocabulary_ = json.loads(vocabulary.read_text(encoding="utf-8"))
+        with persistence.reading(postings):
+            index.postings_ = sparse.load_npz(postings).tocsr()
+        terms, docs = index.postings_.shape
+        found = index.vocabulary_
+        if not isinstance(found, dict) or len(found) != terms:
+            raise persistence.mismatch(vocabulary, f"{terms:,} terms (the rows of {postings.name})",
+                                       f"{len(found):,}" if isinstance(found, dict) else f"a JSON {type(found).__name__}")
+        if documents is not None and docs != documents:
+            raise persistence.mismatch(postings, f"{documents:,} documents (one per creator row)", f"{docs:,}")
         return index
 
 

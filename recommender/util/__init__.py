@@ -1,4 +1,4 @@
-"""Shared utilities: errors, parameter checks, atomic files, unit vectors, threads."""
+"""Shared utilities: errors, parameter checks, atomic files, spreadsheet-safe CSV, unit vectors, threads."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from .checks import check_int, check_number
 from .errors import CatalogError, IndexMismatchError, NotBuiltError, RecommenderError, ValidationError, WeakMatchWarning
 from .files import atomic_path
 from .progress import progress
+from .spreadsheets import formula_safe
 from .threads import one_blas_thread, parallel_map
 from .vectors import normalise
 
@@ -15,6 +16,7 @@ __all__ = [
     "CatalogError",
     "check_int",
     "check_number",
+    "formula_safe",
     "IndexMismatchError",
     "normalise",
     "NotBuiltError",

@@ -146,4 +146,4 @@ def test_cli_recommend_and_batch_apply_brand_fit_and_export_flags(screened, tmp_
     out = pd.read_csv(tmp_path / "out.csv", keep_default_na=False)
     assert "c004" not in set(out["creator_id"]) and {"risk_flags", "sponsored_share"} <= set(out.columns)
     assert cli(args[:-6] + ["--avoid", "alcool"]) == 2
-    assert "The 'avoid_topics' of brief 'brief'" in capsys.readouterr().err
+    assert "error: --avoid: Unknown risk category 'alcool'" in capsys.readouterr().err  # the flag, not 'avoid_topics'
