@@ -19,7 +19,7 @@ def test_import_is_light_and_leaves_logging_alone():
     _run_light("import logging\nbefore = list(logging.root.handlers)\nimport recommender\n"
                "from recommender import Recommender, BrandBrief, load_catalog\n"
                "assert logging.root.handlers == before\n",
-               ("torch", "faiss", "sentence_transformers", "sklearn", "matplotlib"))
+               ("torch", "faiss", "sentence_transformers", "sklearn", "matplotlib", "ray"))
 
 
 def test_unknown_attribute_is_an_attribute_error():
@@ -34,4 +34,4 @@ def test_every_module_imports_without_the_heavy_libraries():
     _run_light("import importlib, pkgutil\nimport recommender\n"
                "for info in pkgutil.walk_packages(recommender.__path__, 'recommender.'):\n"
                "    importlib.import_module(info.name)\n",
-               ("torch", "faiss", "sentence_transformers", "openvino"))
+               ("torch", "faiss", "sentence_transformers", "openvino", "ray"))

@@ -148,7 +148,8 @@ def test_recommend_batch_with_ray_search_equals_the_local_index(ray_session, pla
         expected = rec.corpus.index.search(rec.encode_briefs(briefs[:3]), 200)
         np.testing.assert_array_equal(positions, expected[1])
         np.testing.assert_array_equal(scores, expected[0])
-        pd.testing.assert_frame_equal(rec.recommend_batch(briefs, k=15, search=search), rec.recommend_batch(briefs, k=15))
+        sharded = rec.recommend_batch(briefs, k=15, search=search)
+    pd.testing.assert_frame_equal(sharded, rec.recommend_batch(briefs, k=15))
 
 
 # -------------------------------------------------------------- real model

@@ -4,21 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from recommender import Recommender
 
 from ..conftest import HashingEncoder, NICHES
-
-
-@pytest.fixture(scope="module")
-def ray_session():
-    """One small local cluster for the module; ``--ray local`` joins it (connect keeps a running session)."""
-    import ray
-
-    ray.init(num_cpus=2, include_dashboard=False, object_store_memory=200 * 2**20, log_to_driver=False)
-    yield ray
-    ray.shutdown()
 
 
 def test_build_and_batch_with_ray_equal_the_plain_commands(ray_session, planted, tmp_path, cli, capsys):
