@@ -16,7 +16,7 @@ from types import TracebackType
 
 import numpy as np
 
-from ..search import Corpus, IndexConfig, VectorIndex
+from ..search import Corpus, IndexConfig, VectorIndex, best_first
 from ..util import check_int
 from .cluster import require_ray
 
@@ -57,8 +57,7 @@ def merge_top_k(scores: list[np.ndarray], positions: list[np.ndarray], k: int) -
         for row in np.flatnonzero((scores == kth).sum(axis=1) > (kept == kth).sum(axis=1)):
             keep[row] = np.lexsort((positions[row], -scores[row]))[:k]  # a tie at the k-th place: lower positions
         scores, positions = np.take_along_axis(scores, keep, axis=1), np.take_along_axis(positions, keep, axis=1)
-    order = np.lexsort((positions, -scores), axis=1)
-    return np.take_along_axis(scores, order, axis=1), np.take_along_axis(positions, order, axis=1)
+    return best_first(scores, positions)
 
 
 class RaySearch:

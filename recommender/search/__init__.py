@@ -5,10 +5,11 @@ from __future__ import annotations
 from .columns import Columns, contiguous, live_positions
 from .corpus import Corpus
 from .filters import CreatorFilters, keyword_mask
-from .index import IndexConfig, NeighbourSearch, VectorIndex
+from .index import IndexConfig, NeighbourSearch, VectorIndex, best_first
 from .lexical import LexicalIndex
 
 __all__ = [
+    "best_first",
     "Columns",
     "contiguous",
     "Corpus",

@@ -31,7 +31,7 @@ from ..util import check_int, persistence
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["IndexConfig", "NeighbourSearch", "VectorIndex", "exact_search"]
+__all__ = ["IndexConfig", "NeighbourSearch", "VectorIndex", "best_first", "exact_search"]
 
 IndexKind = Literal["auto", "exact", "ivf", "hnsw"]
 _KINDS = ("auto", "exact", "ivf", "hnsw")
@@ -124,7 +124,7 @@ def exact_search(queries: np.ndarray, vectors: np.ndarray, k: int, *, rows: np.n
         top_scores = np.take_along_axis(sims, top, axis=1)
         if rows is not None:
             top = rows[top]
-        scores[start:start + chunk], positions[start:start + chunk] = _sorted(top_scores, top)
+        scores[start:start + chunk], positions[start:start + chunk] = best_first(top_scores, top)
     return scores, positions
 
 
@@ -166,8 +166,8 @@ def _products_by_row(queries: np.ndarray, vectors: np.ndarray, rows: np.ndarray)
     return out
 
 
-def _sorted(scores: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows ordered best first, ties broken by position so that results are deterministic."""
+def best_first(scores: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row of results ordered best first, ties broken by lower position so that results are deterministic."""
     order = np.lexsort((positions, -scores), axis=1)
     return np.take_along_axis(scores, order, axis=1), np.take_along_axis(positions, order, axis=1)
 
@@ -279,7 +279,7 @@ class VectorIndex:
         top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
         scores, positions = np.take_along_axis(sims, top, axis=1), np.take_along_axis(candidates, top, axis=1)
         positions[np.isneginf(scores)] = -1
-        return _sorted(scores, positions)
+        return best_first(scores, positions)
 
     def _new_faiss(self, vectors: np.ndarray):  # noqa: ANN202 - faiss.Index or None, imported late
         """The FAISS structure for ``self.kind_``; exact search needs none (NumPy over ``vectors_``)."""
